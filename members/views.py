@@ -1,0 +1,348 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import selectors, services
+from members.errors import DomainError
+from members.forms import (
+    InvitationForm,
+    OrganisationForm,
+    ProfileForm,
+    ReleaseDecisionForm,
+    ReleaseRequestForm,
+)
+from members.models import Membership
+from members.roles import require, roles_of
+from members.signals import INVITATION_SESSION_KEY
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _form_error(form, error: DomainError):
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _network_only(request):
+    if not roles_of(request.user).in_network:
+        raise Http404
+
+
+# --- Organisations --------------------------------------------------------
+
+
+@login_required
+def organisation_list(request):
+    _network_only(request)
+    organisations = selectors.organisations_with_counts(request.user)
+    return render(request, "members/organisation_list.html", {"organisations": organisations})
+
+
+@login_required
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(selectors.organisations_visible_to(request.user), slug=slug)
+    profiles = selectors.profiles_with_current_release(
+        selectors.profiles_visible_to(request.user).filter(home_organisation=organisation)
+    ).order_by("user__last_name", "user__first_name")
+    return render(
+        request,
+        "members/organisation_detail.html",
+        {"organisation": organisation, "profiles": _page(request, profiles)},
+    )
+
+
+def _organisation_in_scope(request, slug):
+    """Inside the scope: the person's own organisations (404 otherwise)."""
+    return get_object_or_404(selectors.organisations_in_scope_of(request.user), slug=slug)
+
+
+@login_required
+def organisation_edit(request, slug):
+    organisation = _organisation_in_scope(request, slug)
+    require(roles_of(request.user).is_hr_for(organisation.pk))
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=organisation, data=form.cleaned_data
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The organisation's details were saved."))
+            return redirect(organisation.get_absolute_url())
+    return render(request, "members/organisation_form.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+def organisation_people(request, slug):
+    organisation = _organisation_in_scope(request, slug)
+    require(roles_of(request.user).is_hr_for(organisation.pk))
+    people = selectors.organisation_people(organisation)
+    return render(
+        request,
+        "members/organisation_people.html",
+        {"organisation": organisation, "memberships": _page(request, people, 50)},
+    )
+
+
+@login_required
+@require_POST
+def membership_revoke(request, pk):
+    membership = get_object_or_404(selectors.memberships_visible_to(request.user), pk=pk)
+    require(
+        membership.organisation_id is not None
+        and roles_of(request.user).is_hr_for(membership.organisation_id)
+    )
+    try:
+        services.membership_revoke(actor=request.user, membership=membership)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The role was removed."))
+    return redirect("members:organisation_people", slug=membership.organisation.slug)
+
+
+@login_required
+def audit_log(request, slug):
+    organisation = _organisation_in_scope(request, slug)
+    require(roles_of(request.user).is_hr_for(organisation.pk))
+    entries = selectors.audit_entries_visible_to(request.user).filter(organisation=organisation)
+    return render(
+        request, "members/audit_log.html",
+        {"organisation": organisation, "entries": _page(request, entries, 50)},
+    )
+
+
+# --- Invitations ----------------------------------------------------------
+
+
+@login_required
+def invitation_list(request, slug):
+    organisation = _organisation_in_scope(request, slug)
+    require(roles_of(request.user).is_hr_for(organisation.pk))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                actor=request.user, organisation=organisation,
+                email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("members:invitation_list", slug=organisation.slug)
+    invitations = selectors.invitations_visible_to(request.user).filter(organisation=organisation)
+    return render(
+        request,
+        "members/invitation_list.html",
+        {"organisation": organisation, "form": form, "invitations": _page(request, invitations)},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation was revoked."))
+    return redirect("members:invitation_list", slug=invitation.organisation.slug)
+
+
+def invitation_accept(request, token):
+    """The link from the invitation e-mail."""
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render(request, "members/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(user=request.user, token=token)
+            except DomainError as error:
+                messages.error(request, error.message)
+                return redirect("home")
+            messages.success(
+                request,
+                _("Welcome! You now have the role %(role)s at %(organisation)s.")
+                % {"role": invitation.get_role_display(), "organisation": invitation.organisation},
+            )
+            return redirect("home")
+        return render(request, "members/invitation_accept.html", {"invitation": invitation})
+    from members.models import User
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        messages.info(request, _("Log in to accept the invitation."))
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    request.session[INVITATION_SESSION_KEY] = token
+    # The link reached this address, so allauth may treat it as verified.
+    request.session["account_verified_email"] = invitation.email
+    return redirect("account_signup")
+
+
+# --- Profiles -------------------------------------------------------------
+
+
+@login_required
+def profile_detail(request, pk):
+    profile = get_object_or_404(selectors.profiles_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "members/profile_detail.html",
+        {
+            "profile": profile,
+            "current_release": profile.current_release(),
+            "is_own": profile.user_id == request.user.pk,
+        },
+    )
+
+
+def _own_profile(request):
+    roles = roles_of(request.user)
+    require(roles.is_member)
+    return get_object_or_404(selectors.profiles_visible_to(request.user), user=request.user)
+
+
+@login_required
+def profile_edit(request):
+    profile = _own_profile(request)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "skills"}
+        try:
+            services.profile_update(
+                actor=request.user, profile=profile, data=data,
+                skills=list(form.cleaned_data["skills"]),
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect(profile.get_absolute_url())
+    return render(request, "members/profile_form.html", {"form": form, "profile": profile})
+
+
+# --- Releases -------------------------------------------------------------
+
+
+@login_required
+def release_list(request):
+    profile = _own_profile(request)
+    releases = selectors.releases_visible_to(request.user).filter(member=profile)
+    return render(
+        request,
+        "members/release_list.html",
+        {"profile": profile, "releases": releases, "current_release": profile.current_release()},
+    )
+
+
+@login_required
+def release_request(request):
+    profile = _own_profile(request)
+    form = ReleaseRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_request(actor=request.user, member=profile, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Your request was sent to HR of your organisation."))
+            return redirect("members:release_list")
+    return render(request, "members/release_form.html", {"form": form, "profile": profile})
+
+
+@login_required
+def release_detail(request, pk):
+    release = get_object_or_404(selectors.releases_visible_to(request.user), pk=pk)
+    require(selectors.can_read_release(request.user, release))
+    roles = roles_of(request.user)
+    can_decide = (
+        roles.is_hr_for(release.member.home_organisation_id)
+        and release.member.user_id != request.user.pk
+        and release.status == release.Status.REQUESTED
+    )
+    form = ReleaseDecisionForm() if can_decide else None
+    return render(
+        request,
+        "members/release_detail.html",
+        {
+            "release": release,
+            "form": form,
+            "missing_zzp": services.missing_zzp_requirements(release.member)
+            if release.variant == release.Variant.ZZP else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def release_withdraw(request, pk):
+    release = get_object_or_404(selectors.releases_visible_to(request.user), pk=pk)
+    require(release.member.user_id == request.user.pk)
+    try:
+        services.release_withdraw(actor=request.user, release=release)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your request was withdrawn."))
+    return redirect("members:release_list")
+
+
+@login_required
+def release_queue(request):
+    require(roles_of(request.user).is_hr or roles_of(request.user).admin)
+    return render(
+        request,
+        "members/release_queue.html",
+        {"releases": _page(request, selectors.release_queue_for(request.user))},
+    )
+
+
+@login_required
+@require_POST
+def release_decide(request, pk):
+    release = get_object_or_404(selectors.releases_visible_to(request.user), pk=pk)
+    require(
+        roles_of(request.user).is_hr_for(release.member.home_organisation_id)
+        and release.member.user_id != request.user.pk
+    )
+    form = ReleaseDecisionForm(request.POST)
+    if form.is_valid():
+        service = (
+            services.release_approve
+            if form.cleaned_data["decision"] == "approve"
+            else services.release_reject
+        )
+        try:
+            service(actor=request.user, release=release, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Your decision was saved and the member was informed."))
+            return redirect("members:release_queue")
+    return render(
+        request,
+        "members/release_detail.html",
+        {
+            "release": release,
+            "form": form,
+            "missing_zzp": services.missing_zzp_requirements(release.member)
+            if release.variant == release.Variant.ZZP else [],
+        },
+    )

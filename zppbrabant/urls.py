@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from zppbrabant import views
+
+admin.site.site_header = "ZPP Brabant"
+admin.site.site_title = "ZPP Brabant beheer"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("allauth.urls")),
+    path("beheer/", admin.site.urls),
+    path("", include("members.urls")),
+]
+
+handler403 = "zppbrabant.views.error_403"
+handler404 = "zppbrabant.views.error_404"
+handler500 = "zppbrabant.views.error_500"
+
