@@ -59,6 +59,8 @@ class OrganisationForm(IdentifierCleaningMixin, forms.ModelForm):
     digit_fields = ("kvk_number", "oin")
     upper_fields = ("vat_number", "iban")
 
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = [

@@ -26,7 +26,7 @@ def organisations_in_scope_of(user) -> QuerySet[Organisation]:
     """Organisations whose internals (people, invitations, settings) this
     person may see."""
     roles = roles_of(user)
-    if roles.admin:
+    if roles.sees_everything:
         return Organisation.objects.all()
     return Organisation.objects.filter(pk__in=roles.organisation_ids)
 
@@ -76,23 +76,24 @@ def current_release_of(profile: MemberProfile) -> Release | None:
 def invitations_visible_to(user) -> QuerySet[Invitation]:
     roles = roles_of(user)
     qs = Invitation.objects.select_related("organisation", "invited_by", "accepted_by")
-    if roles.admin:
+    if roles.sees_everything:
         return qs
-    return qs.filter(organisation_id__in=roles.hr_of)
+    # In scope for everyone of the organisation; managing them takes HR.
+    return qs.filter(organisation_id__in=roles.organisation_ids)
 
 
 def memberships_visible_to(user) -> QuerySet[Membership]:
     roles = roles_of(user)
     qs = Membership.objects.select_related("user", "organisation", "granted_by")
-    if roles.admin:
+    if roles.sees_everything:
         return qs
-    return qs.filter(Q(user=user) | Q(organisation_id__in=roles.hr_of))
+    return qs.filter(Q(user=user) | Q(organisation_id__in=roles.organisation_ids))
 
 
 def audit_entries_visible_to(user) -> QuerySet[AuditEntry]:
     roles = roles_of(user)
     qs = AuditEntry.objects.select_related("organisation")
-    if roles.admin:
+    if roles.sees_everything:
         return qs
     return qs.filter(organisation_id__in=roles.hr_of)
 

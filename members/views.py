@@ -157,6 +157,7 @@ def invitation_list(request, slug):
 @require_POST
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
+    require(roles_of(request.user).is_hr_for(invitation.organisation_id))
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except DomainError as error:

@@ -30,6 +30,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def redis_with_db(url: str, db: int) -> str:
+    """``url`` pointing at Redis database number ``db``."""
+    parsed = urlparse(url)
+    return parsed._replace(path=f"/{db}").geturl()
+
+
 def redis_reachable(url: str, timeout: float = 0.3) -> bool:
     """True when something answers a Redis PING at ``url``."""
     parsed = urlparse(url)

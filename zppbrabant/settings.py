@@ -7,6 +7,7 @@ are for development only: production sets ``DEBUG=0`` and then a real
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -14,7 +15,7 @@ import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from zppbrabant.env import env_bool, env_int, env_list, env_str, redis_reachable
+from zppbrabant.env import env_bool, env_int, env_list, env_str, redis_reachable, redis_with_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -117,9 +118,12 @@ _db_cache = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "django_cache",
 }
+# Tests flush the cache; give them a Redis database of their own so they never
+# empty the broker queue or the cache of a running development server.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", redis_with_db(REDIS_URL, 15) if TESTING else REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
         if REDIS_AVAILABLE
         else _db_cache
     ),
@@ -210,6 +214,10 @@ STORAGES = {
         )
     },
 }
+if DEBUG or TESTING:
+    # Without collectstatic, WhiteNoise serves from the finders; no need to warn.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
 # Uploads live outside the web root and are only served through views that
 # check permissions.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")))

@@ -1,0 +1,153 @@
+"""factory-boy factories for the members app.
+
+Every factory produces rows that pass the model's own validation
+(``full_clean``): valid KvK, OIN, VAT number and IBAN, so tests that need a
+*bad* value start from a good one and change exactly one thing.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from schwifty import IBAN
+from stdnum.nl import btw
+
+from members.models import MemberProfile, Membership, Organisation, Release, Skill, User
+
+DEFAULT_PASSWORD = "Brabant-test-wachtwoord-42"
+
+
+def valid_vat_number(n: int) -> str:
+    """The n-th valid Dutch VAT number (NL + 9 digits + B + 2 digits), as
+    python-stdnum's ``nl.btw`` accepts it. Deterministic."""
+    found = -1
+    candidate = 100_000_000
+    while True:
+        number = f"NL{candidate}B01"
+        if btw.is_valid(number):
+            found += 1
+            if found == n:
+                return number
+        candidate += 1
+
+
+def valid_iban(n: int) -> str:
+    return str(IBAN.generate("NL", bank_code="BNGH", account_code=str(n + 1).zfill(10)))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person who can log in: password ``DEFAULT_PASSWORD`` and a verified,
+    primary allauth ``EmailAddress`` (mandatory verification is on)."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"persoon{n}@example.nl")
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+    password = DEFAULT_PASSWORD
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        password = kwargs.pop("password")
+        if kwargs.get("is_superuser"):
+            return model_class.objects.create_superuser(*args, password=password, **kwargs)
+        return model_class.objects.create_user(*args, password=password, **kwargs)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        """``UserFactory(verified_email=False)`` leaves the address unverified."""
+        if not create:
+            return
+        EmailAddress.objects.create(
+            user=self, email=self.email, primary=True,
+            verified=True if extracted is None else bool(extracted),
+        )
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Gemeente Testdorp {n}")
+    slug = factory.Sequence(lambda n: f"testdorp-{n}")
+    kind = Organisation.Kind.GEMEENTE
+    street = factory.Sequence(lambda n: f"Markt {n + 1}")
+    postal_code = "5211 AA"
+    city = "'s-Hertogenbosch"
+    kvk_number = factory.Sequence(lambda n: f"{17000000 + n:08d}")
+    oin = factory.Sequence(lambda n: f"{1_000_000_000 + n:020d}")
+    vat_number = factory.Sequence(valid_vat_number)
+    iban = factory.Sequence(valid_iban)
+    invoice_email = factory.Sequence(lambda n: f"facturen{n}@example.nl")
+    zpp_hourly_rate = Decimal("85.00")
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Vaardigheid {n}")
+    category = "Ruimte"
+
+
+class MemberProfileFactory(factory.django.DjangoModelFactory):
+    """A member: the profile plus the ``member`` role at the home
+    organisation (as ``membership_grant`` would create it)."""
+
+    class Meta:
+        model = MemberProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    home_organisation = factory.SubFactory(OrganisationFactory)
+    job_title = "Beleidsadviseur"
+    bio = "Twintig jaar ervaring in ruimtelijke ordening."
+
+    @factory.post_generation
+    def membership(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        Membership.objects.get_or_create(
+            user=self.user, organisation=self.home_organisation, role=Membership.Role.MEMBER
+        )
+
+    class Params:
+        zzp = factory.Trait(
+            own_hourly_rate=Decimal("95.00"),
+            business_name="Adviesbureau Test",
+            business_kvk="87654321",
+            business_vat=factory.LazyFunction(lambda: valid_vat_number(500)),
+            business_iban=factory.LazyFunction(lambda: valid_iban(5000)),
+        )
+
+
+class ReleaseFactory(factory.django.DjangoModelFactory):
+    """A release request (status ``requested``) from today for half a year.
+    ``ReleaseFactory(approved=True)`` or ``rejected=True`` for a decided one."""
+
+    class Meta:
+        model = Release
+
+    member = factory.SubFactory(MemberProfileFactory)
+    days_per_week = Decimal("1.0")
+    variant = Release.Variant.ZPP
+    start_date = factory.LazyFunction(timezone.localdate)
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=180))
+    motivation = "Graag één dag per week."
+    status = Release.Status.REQUESTED
+
+    class Params:
+        approved = factory.Trait(
+            status=Release.Status.APPROVED,
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+        rejected = factory.Trait(
+            status=Release.Status.REJECTED,
+            decided_at=factory.LazyFunction(timezone.now),
+            decision_reason="Niet in deze periode.",
+        )

@@ -1,0 +1,210 @@
+"""Every URL of the project × every persona → the expected HTTP status.
+
+The rules (ARCHITECTURE §2, issue 2):
+- anonymous → 302 to the login page, except public pages;
+- another organisation's objects → 404 (we don't even say they exist);
+- inside one's scope without the role → 403.
+
+All objects in the URLs belong to organisation A: a release of member_a, an
+open invitation of org_a, member_a's membership in org_a, org_a's slug.
+The programme manager's scope is all organisations (read-only), so pages
+about organisation A without the right role are 403 for them, not 404.
+
+Adding a URL without a row here makes ``test_every_url_has_a_row`` fail.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from members import services
+from members.models import Membership
+from tests.conftest import PERSONA_NAMES
+from tests.factories import ReleaseFactory
+
+LOGIN = "login"  # expected: 302 to the login page with ?next=
+
+# --- URL names that are not in the matrix, and why -------------------------
+EXEMPT_NAMESPACES = {
+    "admin",  # Django admin: its own staff-only permission system, tested by Django.
+}
+EXEMPT_NAMES = {
+    "set_language",  # Django's language switch: public POST, covered in test_i18n.py.
+}
+# allauth's own views (login, signup, password reset, e-mail confirmation, …)
+# are exempt by the module they come from, so that a project URL that merely
+# starts with "account_" is still required to have a row.
+EXEMPT_MODULE_PREFIXES = ("allauth.",)
+
+
+def _walk(resolver, namespace=()):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace + ((pattern.namespace,) if pattern.namespace else ())
+            yield from _walk(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield ":".join(namespace + (pattern.name,)), namespace, pattern
+
+
+def project_url_names() -> set[str]:
+    names = set()
+    for name, namespace, pattern in _walk(get_resolver()):
+        if set(namespace) & EXEMPT_NAMESPACES or name in EXEMPT_NAMES:
+            continue
+        if pattern.lookup_str.startswith(EXEMPT_MODULE_PREFIXES):
+            continue
+        names.add(name)
+    return names
+
+
+# --- The matrix ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """Expected status per persona: ``default`` unless named in ``expect``.
+    ``kwargs`` builds the URL's kwargs from the world (objects of org A)."""
+
+    default: int | str
+    expect: dict = field(default_factory=dict)
+    kwargs: Callable[[dict], dict] = lambda world: {}
+    method: str = "get"
+
+    def status_for(self, persona: str):
+        return self.expect.get(persona, self.default)
+
+
+def row(default, *, kwargs=None, method="get", **expect):
+    expect.setdefault("anonymous", LOGIN)
+    return Row(default=default, expect=expect, kwargs=kwargs or (lambda world: {}), method=method)
+
+
+ORG_A = lambda w: {"slug": w["org_a"].slug}  # noqa: E731
+RELEASE_A = lambda w: {"pk": w["release"].pk}  # noqa: E731
+
+# The organisation's internals: HR of A (and admin) only; inside A (and
+# for the programme manager, whose scope is every organisation) 403;
+# organisation B's people 404.
+HR_OF_A_PAGE = dict(
+    hr_a=200, admin_user=200,
+    member_a=403, coordinator_a=403, programme_manager=403,
+)
+# Pages about one's own membership: members only, no object in the URL.
+OWN_MEMBER_PAGE = dict(member_a=200, member_b=200)
+
+MATRIX: dict[str, Row] = {
+    # Public.
+    "home": row(200, anonymous=200),
+    "health": row(200, anonymous=200),
+    # A bad token: the "link no longer valid" page, for everyone.
+    "members:invitation_accept": row(404, anonymous=404, kwargs=lambda w: {"token": "ongeldig"}),
+
+    # The directory of organisations and profiles is open to the whole network.
+    "members:organisation_list": row(200),
+    "members:organisation_detail": row(200, kwargs=ORG_A),
+    "members:profile_detail": row(200, kwargs=lambda w: {"pk": w["member_a"].profile.pk}),
+
+    "members:organisation_edit": row(404, kwargs=ORG_A, **HR_OF_A_PAGE),
+    "members:organisation_people": row(404, kwargs=ORG_A, **HR_OF_A_PAGE),
+    "members:invitation_list": row(404, kwargs=ORG_A, **HR_OF_A_PAGE),
+    "members:audit_log": row(404, kwargs=ORG_A, **HR_OF_A_PAGE),
+    # POST with empty data; HR of A succeeds and is redirected back.
+    "members:membership_revoke": row(
+        404, method="post", kwargs=lambda w: {"pk": w["membership"].pk},
+        **{**HR_OF_A_PAGE, "hr_a": 302, "admin_user": 302},
+    ),
+    "members:invitation_revoke": row(
+        404, method="post", kwargs=lambda w: {"pk": w["invitation"].pk},
+        **{**HR_OF_A_PAGE, "hr_a": 302, "admin_user": 302},
+    ),
+
+    # Own profile and releases: only people with the member role.
+    "members:profile_edit": row(403, **OWN_MEMBER_PAGE),
+    "members:release_list": row(403, **OWN_MEMBER_PAGE),
+    "members:release_request": row(403, **OWN_MEMBER_PAGE),
+    # HR's queue: any HR (each sees only their own organisation's requests).
+    "members:release_queue": row(403, hr_a=200, hr_b=200, admin_user=200),
+
+    # member_a's release: the member, HR of A, the read-everything roles.
+    "members:release_detail": row(
+        404, kwargs=RELEASE_A,
+        member_a=200, hr_a=200, admin_user=200, programme_manager=200, coordinator_a=403,
+    ),
+    # Only the member withdraws (302 back to the list).
+    "members:release_withdraw": row(
+        404, method="post", kwargs=RELEASE_A,
+        member_a=302, hr_a=403, admin_user=403, programme_manager=403, coordinator_a=403,
+    ),
+    # Only HR of A decides; the empty form is re-rendered with its errors.
+    "members:release_decide": row(
+        404, method="post", kwargs=RELEASE_A,
+        hr_a=200, admin_user=200, member_a=403, programme_manager=403, coordinator_a=403,
+    ),
+}
+
+POST_ONLY = sorted(name for name, r in MATRIX.items() if r.method == "post")
+
+
+# --- The tests -------------------------------------------------------------
+
+
+def test_every_url_has_a_row():
+    names = project_url_names()
+    missing = sorted(names - set(MATRIX))
+    stale = sorted(set(MATRIX) - names)
+    assert not missing, f"URL names without a row in MATRIX: {missing}"
+    assert not stale, f"rows in MATRIX for URL names that no longer exist: {stale}"
+
+
+def test_matrix_names_only_known_personas():
+    for name, r in MATRIX.items():
+        assert set(r.expect) <= set(PERSONA_NAMES), name
+
+
+@pytest.fixture
+def world(org_a, org_b, personas, hr_a, member_a):
+    invitation, _token = services.invitation_create(
+        actor=hr_a, organisation=org_a, email="uitgenodigd@example.nl", role="member"
+    )
+    return {
+        **personas,
+        "org_a": org_a,
+        "org_b": org_b,
+        "release": ReleaseFactory(member=member_a.profile),
+        "invitation": invitation,
+        "membership": Membership.objects.get(user=member_a, role=Membership.Role.MEMBER),
+    }
+
+
+CASES = [
+    pytest.param(name, persona, id=f"{name}-{persona}")
+    for name in sorted(MATRIX)
+    for persona in PERSONA_NAMES
+]
+
+
+@pytest.mark.parametrize(("url_name", "persona"), CASES)
+def test_permission(world, client_for, url_name, persona):
+    r = MATRIX[url_name]
+    url = reverse(url_name, kwargs=r.kwargs(world))
+    client = client_for(world[persona])
+    response = getattr(client, r.method)(url)
+
+    expected = r.status_for(persona)
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{r.method.upper()} {url} as {persona}"
+        assert response.url.startswith(f"{reverse('account_login')}?next="), response.url
+    else:
+        assert response.status_code == expected, (
+            f"{r.method.upper()} {url} as {persona}: "
+            f"expected {expected}, got {response.status_code}"
+        )
+
+
+@pytest.mark.parametrize("url_name", POST_ONLY)
+@pytest.mark.parametrize("persona", ["hr_a", "admin_user", "member_a"])
+def test_post_only_urls_refuse_get(world, client_for, url_name, persona):
+    url = reverse(url_name, kwargs=MATRIX[url_name].kwargs(world))
+    assert client_for(world[persona]).get(url).status_code == 405
