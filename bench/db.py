@@ -23,6 +23,8 @@ BENCH_ENV_DEFAULTS = {
     "TESTING": "1",
     "SECURE_SSL_REDIRECT": "0",
     "LOG_LEVEL": "WARNING",
+    # Not database 15: the test suite flushes that one.
+    "CACHE_REDIS_URL": "redis://127.0.0.1:6379/14",
 }
 
 _done = False

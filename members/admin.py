@@ -10,6 +10,7 @@ from members.models import (
     Invitation,
     Membership,
     MemberProfile,
+    Notification,
     Organisation,
     Release,
     Skill,
@@ -168,4 +169,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "message", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "message"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["user", "kind", "message", "url", "created_at", "read_at"]
+
+    def has_add_permission(self, request):
         return False

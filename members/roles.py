@@ -16,6 +16,7 @@ class Roles:
     hr_of: frozenset[int] = field(default_factory=frozenset)
     programme_manager: bool = False
     admin: bool = False
+    profile_id: int | None = None  # the member profile, for links
 
     @property
     def organisation_ids(self) -> frozenset[int]:
@@ -66,11 +67,14 @@ def roles_of(user) -> Roles:
     member_of = None
     coordinator_of, hr_of = set(), set()
     programme_manager = False
-    for organisation_id, role in Membership.objects.filter(user=user).values_list(
-        "organisation_id", "role"
+    profile_id = None
+    # One query: the profile id rides along on the member row.
+    for organisation_id, role, profile in Membership.objects.filter(user=user).values_list(
+        "organisation_id", "role", "user__profile__id"
     ):
         if role == Membership.Role.MEMBER:
             member_of = organisation_id
+            profile_id = profile
         elif role == Membership.Role.COORDINATOR:
             coordinator_of.add(organisation_id)
         elif role == Membership.Role.HR:
@@ -83,6 +87,7 @@ def roles_of(user) -> Roles:
         hr_of=frozenset(hr_of),
         programme_manager=programme_manager,
         admin=bool(user.is_superuser),
+        profile_id=profile_id,
     )
     user._zpp_roles = roles
     return roles

@@ -1,7 +1,7 @@
 """Every read goes through a ``*_visible_to(user)`` function: what is outside
 someone's scope never reaches a view (it becomes a 404)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.models import (
@@ -9,6 +9,7 @@ from members.models import (
     Invitation,
     Membership,
     MemberProfile,
+    Notification,
     Organisation,
     Release,
 )
@@ -135,3 +136,11 @@ def profiles_with_current_release(qs: QuerySet[MemberProfile]) -> QuerySet[Membe
             to_attr="current_releases",
         )
     )
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    """A person's own in-app notifications: unread first, newest first."""
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return Notification.objects.filter(user=user).order_by(unread.desc(), "-created_at", "-id")

@@ -47,3 +47,19 @@ def notify_member_of_release_decision(release_id: int) -> None:
         context={"release": release, "recipient": user},
         language=user.language,
     )
+
+
+@shared_task
+def send_notification_email(notification_id: int, template: str, context: dict) -> None:
+    """``context`` holds only JSON-safe values; the notification gives the
+    recipient, the message and the link."""
+    from members.models import Notification
+
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    user = notification.user
+    send_templated_mail(
+        to=[user.email],
+        template=template,
+        context={**context, "notification": notification, "recipient": user},
+        language=user.language,
+    )

@@ -22,4 +22,6 @@ urlpatterns = [
     path("vrijstellingen/<int:pk>/intrekken/", views.release_withdraw, name="release_withdraw"),
     path("vrijstellingen/<int:pk>/besluit/", views.release_decide, name="release_decide"),
     path("hr/vrijstellingen/", views.release_queue, name="release_queue"),
+    path("meldingen/", views.notification_list, name="notification_list"),
+    path("meldingen/gelezen/", views.notification_read, name="notification_read"),
 ]

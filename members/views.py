@@ -4,11 +4,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import selectors, services
 from members.errors import DomainError
+from members.notifications import notification_mark_read
 from members.forms import (
     InvitationForm,
     OrganisationForm,
@@ -347,3 +349,44 @@ def release_decide(request, pk):
             if release.variant == release.Variant.ZZP else [],
         },
     )
+
+
+# --- Notifications --------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    """The person's own notifications, unread ones first."""
+    notifications = selectors.notifications_of(request.user)
+    return render(
+        request, "members/notification_list.html",
+        {"notifications": _page(request, notifications, 50)},
+    )
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def notification_read(request):
+    """Mark one notification (``id``) or all of them read, then go back (or
+    on to the notification's link, given as ``next``)."""
+    raw_id = request.POST.get("id", "")
+    if raw_id:
+        try:
+            ids = [int(raw_id)]
+        except ValueError:
+            ids = []
+        notification_mark_read(user=request.user, notification_ids=ids)
+    else:
+        count = notification_mark_read(user=request.user)
+        if count:
+            messages.success(request, _("All notifications are marked as read."))
+    return redirect(_safe_next(request, reverse("members:notification_list")))

@@ -1,4 +1,4 @@
-"""factory-boy factories for the members app.
+"""factory-boy factories for the members and marketplace apps.
 
 Every factory produces rows that pass the model's own validation
 (``full_clean``): valid KvK, OIN, VAT number and IBAN, so tests that need a
@@ -14,6 +14,14 @@ from django.utils import timezone
 from schwifty import IBAN
 from stdnum.nl import btw
 
+from marketplace.models import (
+    Application,
+    Assignment,
+    AssignmentInvitation,
+    Engagement,
+    Offer,
+    WorkMode,
+)
 from members.models import MemberProfile, Membership, Organisation, Release, Skill, User
 
 DEFAULT_PASSWORD = "Brabant-test-wachtwoord-42"
@@ -151,3 +159,140 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
             decided_at=factory.LazyFunction(timezone.now),
             decision_reason="Niet in deze periode.",
         )
+
+
+def approved_release(user_or_profile, *, days_per_week="1.0", variant=Release.Variant.ZPP,
+                     start_date=None, days=365, **kwargs) -> Release:
+    """An approved release for a member (a ``User`` with a profile, or the
+    ``MemberProfile``): from today (or ``start_date``) for ``days`` days."""
+    profile = getattr(user_or_profile, "profile", user_or_profile)
+    start_date = start_date or timezone.localdate()
+    return ReleaseFactory(
+        member=profile, approved=True, days_per_week=Decimal(str(days_per_week)),
+        variant=variant, start_date=start_date, end_date=start_date + timedelta(days=days),
+        **kwargs,
+    )
+
+
+# --- Marketplace ------------------------------------------------------------
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A draft assignment of 8 hours a week for one person, starting in two
+    weeks for about four months, deadline in a week.
+
+    ``AssignmentFactory(published=True)`` writes a published row directly
+    (published now, visible province-wide at once unless
+    ``internal_first_days`` is given); ``publish(assignment, actor)`` goes
+    through the service instead."""
+
+    class Meta:
+        model = Assignment
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Projectleider omgevingswet {n}")
+    description = "Wij zoeken een ervaren projectleider voor de invoering van de Omgevingswet."
+    hours_per_week = Decimal("8.0")
+    positions = 1
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=120))
+    place = "'s-Hertogenbosch"
+    work_mode = WorkMode.HYBRID
+    rate_ceiling = Decimal("100.00")
+    application_deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    contact_name = "Jan Contact"
+    contact_email = "contact@example.nl"
+    internal_first_days = 0
+    status = Assignment.Status.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            status=Assignment.Status.PUBLISHED,
+            published_at=factory.LazyFunction(timezone.now),
+            province_wide_at=factory.LazyAttribute(
+                lambda o: o.published_at + timedelta(days=o.internal_first_days)
+            ),
+        )
+        cancelled = factory.Trait(
+            status=Assignment.Status.CANCELLED,
+            published_at=factory.LazyFunction(timezone.now),
+            province_wide_at=factory.LazyAttribute(lambda o: o.published_at),
+            closed_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def required_skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.required_skills.set(extracted)
+
+    @factory.post_generation
+    def nice_skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.nice_skills.set(extracted)
+
+
+def publish(assignment: Assignment, actor) -> Assignment:
+    """Publish through ``services.assignment_publish`` (audit, timestamps)."""
+    from marketplace import services
+
+    return services.assignment_publish(actor=actor, assignment=assignment)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application to a published assignment (written directly,
+    without the service's checks: use the service to test them)."""
+
+    class Meta:
+        model = Application
+
+    assignment = factory.SubFactory(AssignmentFactory, published=True)
+    member = factory.SubFactory(MemberProfileFactory)
+    motivation = "Ik heb dit werk eerder gedaan en wil graag bijdragen."
+    availability = "Op dinsdag en donderdag."
+    status = Application.Status.SUBMITTED
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    """A ZPP engagement of 8 hours a week, this month for three months,
+    at the home organisation's tariff."""
+
+    class Meta:
+        model = Engagement
+
+    member = factory.SubFactory(MemberProfileFactory)
+    hiring_organisation = factory.SubFactory(OrganisationFactory)
+    home_organisation = factory.LazyAttribute(lambda o: o.member.home_organisation)
+    variant = Release.Variant.ZPP
+    agreed_rate = factory.LazyAttribute(lambda o: o.home_organisation.zpp_hourly_rate)
+    hours_per_week = Decimal("8.0")
+    start_date = factory.LazyFunction(timezone.localdate)
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=90))
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+        skip_postgeneration_save = True
+
+    member = factory.SubFactory(MemberProfileFactory)
+    title = factory.Sequence(lambda n: f"Beleidsadvies duurzaamheid {n}")
+    description = "Ik help gemeenten met hun klimaatadaptatiestrategie."
+    hours_per_week = Decimal("8.0")
+    available_from = factory.LazyFunction(timezone.localdate)
+    available_until = factory.LazyAttribute(lambda o: o.available_from + timedelta(days=180))
+    work_mode = WorkMode.HYBRID
+    status = Offer.Status.PUBLISHED
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.skills.set(extracted)
+
+
+class AssignmentInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssignmentInvitation
+
+    assignment = factory.SubFactory(AssignmentFactory, published=True)
+    member = factory.SubFactory(MemberProfileFactory)
+    message = "Volgens mij past dit goed bij je."

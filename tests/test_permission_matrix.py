@@ -6,7 +6,10 @@ The rules (ARCHITECTURE §2, issue 2):
 - inside one's scope without the role → 403.
 
 All objects in the URLs belong to organisation A: a release of member_a, an
-open invitation of org_a, member_a's membership in org_a, org_a's slug.
+open invitation of org_a, member_a's membership in org_a, org_a's slug; in
+the marketplace an assignment of org_a (published, a draft, a closed one),
+member_a's application to it (with a CV), member_a's offer, an invitation to
+apply for member_a, and member_a's engagement with org_a.
 The programme manager's scope is all organisations (read-only), so pages
 about organisation A without the right role are 403 for them, not 404.
 
@@ -19,10 +22,21 @@ from typing import Callable
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from django.core.files.base import ContentFile
+
+from marketplace.models import Assignment
 from members import services
 from members.models import Membership
+from members.notifications import notify
 from tests.conftest import PERSONA_NAMES
-from tests.factories import ReleaseFactory
+from tests.factories import (
+    ApplicationFactory,
+    AssignmentFactory,
+    AssignmentInvitationFactory,
+    EngagementFactory,
+    OfferFactory,
+    ReleaseFactory,
+)
 
 LOGIN = "login"  # expected: 302 to the login page with ?next=
 
@@ -94,6 +108,21 @@ HR_OF_A_PAGE = dict(
 # Pages about one's own membership: members only, no object in the URL.
 OWN_MEMBER_PAGE = dict(member_a=200, member_b=200)
 
+ASSIGNMENT_A = lambda w: {"pk": w["assignment"].pk}  # noqa: E731
+APPLICATION_A = lambda w: {"pk": w["application"].pk}  # noqa: E731
+OFFER_A = lambda w: {"pk": w["offer"].pk}  # noqa: E731
+# Coordinator pages without an object: any coordinator, and the admin.
+COORDINATORS = dict(coordinator_a=200, coordinator_b=200, admin_user=200)
+# Managing an assignment of A.
+MANAGE_A = dict(
+    coordinator_a=200, admin_user=200,
+    member_a=403, hr_a=403, programme_manager=403,
+)
+READ_APPLICATION_A = dict(member_a=200, coordinator_a=200, programme_manager=200, admin_user=200)
+# Deciding on member_a's application: it is visible to the applicant and the
+# read-everything roles, who may not decide (403).
+DECIDE_A = dict(coordinator_a=200, admin_user=200, member_a=403, programme_manager=403)
+
 MATRIX: dict[str, Row] = {
     # Public.
     "home": row(200, anonymous=200),
@@ -142,6 +171,85 @@ MATRIX: dict[str, Row] = {
         404, method="post", kwargs=RELEASE_A,
         hr_a=200, admin_user=200, member_a=403, programme_manager=403, coordinator_a=403,
     ),
+
+    # Everyone's own notifications (no object in the URL); marking read redirects back.
+    "members:notification_list": row(200),
+    "members:notification_read": row(302, method="post"),
+
+    # --- Marketplace ------------------------------------------------------
+    # Finding work: the whole network.
+    "marketplace:assignment_list": row(200),
+    "marketplace:assignment_detail": row(200, kwargs=ASSIGNMENT_A),
+    # Posting: coordinators (of any organisation, for their own) and admin.
+    "marketplace:assignment_create": row(403, **COORDINATORS),
+    "marketplace:my_assignments": row(403, coordinator_a=200, coordinator_b=200),  # the admin has no own organisation
+    # Managing organisation A's assignment: coordinator of A (and admin);
+    # inside A or read-everything without the role 403; organisation B 404.
+    "marketplace:assignment_edit": row(404, kwargs=ASSIGNMENT_A, **MANAGE_A),
+    "marketplace:assignment_cancel": row(404, kwargs=ASSIGNMENT_A, **MANAGE_A),
+    "marketplace:applicants_compare": row(404, kwargs=ASSIGNMENT_A, **MANAGE_A),
+    "marketplace:assignment_close": row(
+        404, method="post", kwargs=ASSIGNMENT_A, **{**MANAGE_A, "coordinator_a": 302, "admin_user": 302},
+    ),
+    "marketplace:assignment_reopen": row(
+        404, method="post", kwargs=lambda w: {"pk": w["closed_assignment"].pk},
+        **{**MANAGE_A, "coordinator_a": 302, "admin_user": 302},
+    ),
+    # A draft does not exist for anyone but its coordinators and the
+    # read-everything roles: 404 inside A too.
+    "marketplace:assignment_publish": row(
+        404, method="post", kwargs=lambda w: {"pk": w["draft_assignment"].pk},
+        coordinator_a=302, admin_user=302, programme_manager=403,
+    ),
+    # Applying: people with the member role.
+    "marketplace:application_create": row(403, kwargs=ASSIGNMENT_A, **OWN_MEMBER_PAGE),
+    "marketplace:my_applications": row(403, **OWN_MEMBER_PAGE),
+    "marketplace:inbox": row(403, **COORDINATORS),
+    # member_a's application to A's assignment: the applicant, the
+    # coordinators of A and the read-everything roles see it; anyone else 404.
+    "marketplace:application_detail": row(404, kwargs=APPLICATION_A, **READ_APPLICATION_A),
+    "marketplace:application_withdraw": row(
+        404, method="post", kwargs=APPLICATION_A,
+        member_a=302, coordinator_a=403, programme_manager=403, admin_user=403,
+    ),
+    # The CV: only the applicant and the coordinators of A; for everyone
+    # else the file does not exist.
+    "marketplace:application_cv": row(404, kwargs=APPLICATION_A, member_a=200, coordinator_a=200),
+    # Deciding: coordinators of A (admin). An empty POST to the shortlist
+    # redirects back; reject and accept show their form (GET).
+    "marketplace:application_shortlist": row(
+        404, method="post", kwargs=APPLICATION_A, **{**DECIDE_A, "coordinator_a": 302, "admin_user": 302},
+    ),
+    "marketplace:application_reject": row(404, kwargs=APPLICATION_A, **DECIDE_A),
+    "marketplace:application_accept": row(404, kwargs=APPLICATION_A, **DECIDE_A),
+    # Offers are published to the whole network; only the author changes one.
+    "marketplace:offer_list": row(200),
+    "marketplace:offer_detail": row(200, kwargs=OFFER_A),
+    "marketplace:offer_create": row(403, **OWN_MEMBER_PAGE),
+    "marketplace:my_offers": row(403, **OWN_MEMBER_PAGE),
+    "marketplace:offer_edit": row(403, kwargs=OFFER_A, member_a=200),
+    "marketplace:offer_withdraw": row(403, method="post", kwargs=OFFER_A, member_a=302),
+    # The directory of available members: coordinators, HR, the programme.
+    "marketplace:member_directory": row(
+        403, coordinator_a=200, coordinator_b=200, hr_a=200, hr_b=200,
+        programme_manager=200, admin_user=200,
+    ),
+    # Profiles are network-wide; any coordinator may invite (for their own work).
+    "marketplace:member_invite": row(
+        403, kwargs=lambda w: {"pk": w["member_a"].profile.pk}, **COORDINATORS,
+    ),
+    "marketplace:my_invitations": row(403, **OWN_MEMBER_PAGE),
+    # member_a's invitation from A: only member_a answers it.
+    "marketplace:invitation_decline": row(
+        404, method="post", kwargs=lambda w: {"pk": w["assignment_invitation"].pk},
+        member_a=302, coordinator_a=403, programme_manager=403, admin_user=403,
+    ),
+    # Engagements: the member, both organisations' coordinators and HR, the programme.
+    "marketplace:engagement_list": row(200),
+    "marketplace:engagement_detail": row(
+        404, kwargs=lambda w: {"pk": w["engagement"].pk},
+        member_a=200, coordinator_a=200, hr_a=200, programme_manager=200, admin_user=200,
+    ),
 }
 
 POST_ONLY = sorted(name for name, r in MATRIX.items() if r.method == "post")
@@ -163,12 +271,34 @@ def test_matrix_names_only_known_personas():
         assert set(r.expect) <= set(PERSONA_NAMES), name
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 @pytest.fixture
-def world(org_a, org_b, personas, hr_a, member_a):
+def world(org_a, org_b, personas, hr_a, member_a, coordinator_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     invitation, _token = services.invitation_create(
         actor=hr_a, organisation=org_a, email="uitgenodigd@example.nl", role="member"
     )
+    assignment = AssignmentFactory(organisation=org_a, created_by=coordinator_a, published=True)
+    application = ApplicationFactory(assignment=assignment, member=member_a.profile)
+    application.cv.save("cv.pdf", ContentFile(PDF))
+    notify(users=[u for u in personas.values() if u], kind="test", message=lambda: "Hallo", url="/")
     return {
+        "assignment": assignment,
+        "draft_assignment": AssignmentFactory(organisation=org_a, created_by=coordinator_a),
+        "closed_assignment": AssignmentFactory(
+            organisation=org_a, published=True, status=Assignment.Status.CLOSED,
+        ),
+        "application": application,
+        "offer": OfferFactory(member=member_a.profile),
+        "assignment_invitation": AssignmentInvitationFactory(
+            assignment=AssignmentFactory(organisation=org_a, published=True), member=member_a.profile,
+            invited_by=coordinator_a,
+        ),
+        "engagement": EngagementFactory(
+            member=member_a.profile, hiring_organisation=org_a, application=None,
+        ),
         **personas,
         "org_a": org_a,
         "org_b": org_b,

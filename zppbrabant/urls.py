@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("beheer/", admin.site.urls),
     path("", include("members.urls")),
+    path("", include("marketplace.urls")),
 ]
 
 handler403 = "zppbrabant.views.error_403"

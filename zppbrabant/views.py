@@ -1,15 +1,21 @@
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from members import selectors
 from members.roles import roles_of
 
 
+HOME_LIST_SIZE = 6
+
+
 def home(request):
-    """The landing page for visitors; a page per role for people logged in."""
+    """The landing page for visitors; a page per role for people logged in.
+    Every section is a fixed number of queries, whatever the data."""
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
     roles = roles_of(request.user)
@@ -22,6 +28,9 @@ def home(request):
             context["pending_releases"] = selectors.releases_visible_to(request.user).filter(
                 member=profile, status="requested"
             )
+            context.update(_member_marketplace(request.user, profile))
+    if roles.is_coordinator:
+        context.update(_coordinator_marketplace(request.user))
     if roles.is_hr or roles.admin:
         context["release_queue"] = selectors.release_queue_for(request.user)[:10]
         context["release_queue_count"] = selectors.release_queue_for(request.user).count()
@@ -32,6 +41,49 @@ def home(request):
     if roles.sees_everything:
         context["organisations"] = selectors.organisations_with_counts(request.user)
     return render(request, "home.html", context)
+
+
+def _member_marketplace(user, profile) -> dict:
+    """Assignments that ask for the member's skills, the newest ones, and
+    what is still open: their applications and invitations (4 queries)."""
+    from marketplace import selectors as market
+    from marketplace.models import Application, Assignment, AssignmentInvitation
+
+    today = timezone.localdate()
+    published = market.assignments_visible_to(user).filter(status=Assignment.Status.PUBLISHED)
+    skill_ids = [skill.pk for skill in profile.skills.all()]  # prefetched
+    recommended = []
+    if skill_ids:
+        recommended = list(
+            published.filter(application_deadline__gte=today, required_skills__in=skill_ids)
+            .exclude(applications__member=profile)
+            .annotate(matching_skills=Count("required_skills", distinct=True))
+            .order_by("-matching_skills", "application_deadline", "-pk")[:HOME_LIST_SIZE]
+        )
+    return {
+        "recommended_assignments": recommended,
+        "recent_assignments": published.order_by("-published_at", "-pk")[:HOME_LIST_SIZE],
+        "open_applications": market.applications_visible_to(user)
+        .filter(member=profile, status__in=Application.OPEN_STATUSES)
+        .order_by("-created_at")[:10],
+        "open_invitations": market.assignment_invitations_visible_to(user)
+        .filter(member=profile, status=AssignmentInvitation.Status.OPEN)
+        .order_by("-created_at")[:10],
+    }
+
+
+def _coordinator_marketplace(user) -> dict:
+    """The organisation's assignments still in play, with application counts,
+    and how many applications wait for a decision (2 queries)."""
+    from marketplace import selectors as market
+    from marketplace.models import Application, Assignment
+
+    return {
+        "coordinator_assignments": market.assignments_of_organisations(user)
+        .filter(status__in=[Assignment.Status.DRAFT, Assignment.Status.PUBLISHED, Assignment.Status.CLOSED])
+        [:10],
+        "waiting_count": market.inbox_for(user).filter(status__in=Application.OPEN_STATUSES).count(),
+    }
 
 
 @never_cache

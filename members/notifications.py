@@ -1,0 +1,47 @@
+"""Tell people something: an in-app notification (in their language) and,
+after the transaction commits, an e-mail rendered from a template."""
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils import translation
+
+from members.models import Notification, User
+
+
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    message: Callable[[], str],
+    url: str = "",
+    email_template: str | None = None,
+    context: dict | None = None,
+) -> list[Notification]:
+    """``message`` is called once per recipient inside their language, so a
+    lazily translated text comes out in Dutch or English as they chose."""
+    notifications = []
+    for user in users:
+        if user is None or not user.is_active:
+            continue
+        with translation.override(user.language or "nl"):
+            text = str(message())[:500]
+        notifications.append(Notification(user=user, kind=kind, message=text, url=url))
+    created = Notification.objects.bulk_create(notifications)
+    if email_template:
+        from members.tasks import send_notification_email
+
+        ids = [n.pk for n in created]
+        transaction.on_commit(
+            lambda: [send_notification_email.delay(pk, email_template, context or {}) for pk in ids]
+        )
+    return created
+
+
+def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
