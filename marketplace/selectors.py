@@ -1,6 +1,7 @@
 """Reads for the marketplace. Every view fetches through one of the
 ``*_visible_to(user)`` functions."""
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -272,3 +273,28 @@ def with_hours_left_now(qs: QuerySet[MemberProfile]) -> QuerySet[MemberProfile]:
     ).annotate(
         hours_left_now=Greatest(F("released_hours_now") - F("engaged_hours_now"), zero, output_field=hours)
     )
+
+
+# --- Cache version of the assignment list --------------------------------------
+
+LIST_VERSION_KEY = "assignment_list:version"
+
+
+def assignment_list_version() -> int:
+    """Part of every cached list page's key; any assignment write bumps it."""
+    from django.core.cache import cache
+
+    version = cache.get(LIST_VERSION_KEY)
+    if version is None:
+        cache.add(LIST_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(LIST_VERSION_KEY) or 0
+    return version
+
+
+def bump_assignment_list_version() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(LIST_VERSION_KEY)
+    except ValueError:  # not there (evicted, or a fresh cache)
+        cache.set(LIST_VERSION_KEY, time.time_ns(), None)

@@ -17,7 +17,12 @@ from marketplace.models import (
     Offer,
     Source,
 )
-from marketplace.selectors import engaged_hours, hours_left, release_for_period
+from marketplace.selectors import (
+    bump_assignment_list_version,
+    engaged_hours,
+    hours_left,
+    release_for_period,
+)
 from members.audit import audit_record
 from members.errors import DomainError
 from members.models import Membership, MemberProfile, Release, User
@@ -37,6 +42,11 @@ EDITABLE_STATUSES = (Assignment.Status.DRAFT, Assignment.Status.PUBLISHED, Assig
 def _hours(value: Decimal) -> str:
     """8, 8,5 or 20 (not 2E+1, which ``Decimal.normalize`` gives)."""
     return floatformat(value, -1)
+
+
+def _list_changed() -> None:
+    """Cached assignment-list pages are stale after this transaction."""
+    transaction.on_commit(bump_assignment_list_version)
 
 
 def _coordinators(organisation_id) -> list[User]:
@@ -119,6 +129,7 @@ def assignment_update(*, actor, assignment: Assignment, data: dict, required_ski
             actor=actor, action="assignment.update", target=locked,
             organisation=locked.organisation, data={"fields": changed},
         )
+        _list_changed()
         if changed and locked.status != Assignment.Status.DRAFT:
             applicants = [
                 a.member.user for a in locked.applications.filter(
@@ -151,6 +162,7 @@ def assignment_publish(*, actor, assignment: Assignment) -> Assignment:
             actor=actor, action="assignment.publish", target=locked, organisation=locked.organisation,
             data={"internal_first_days": locked.internal_first_days},
         )
+        _list_changed()
     from marketplace import signals
 
     transaction.on_commit(lambda: signals.assignment_published.send(sender=Assignment, assignment_id=locked.pk))
@@ -171,6 +183,7 @@ def _set_status(*, actor, assignment, allowed, new_status, action):
             locked.closed_at = locked.closed_at or timezone.now()
         locked.save(update_fields=["status", "closed_at", "updated_at"])
         audit_record(actor=actor, action=action, target=locked, organisation=locked.organisation)
+        _list_changed()
     return locked
 
 
@@ -226,6 +239,7 @@ def assignments_close_expired() -> int:
             if updated:
                 audit_record(actor=None, action="assignment.close_expired",
                              target=Assignment.objects.get(pk=pk))
+                _list_changed()
                 count += 1
     return count
 
@@ -441,6 +455,7 @@ def _fill(*, actor, assignment: Assignment) -> None:
     assignment.closed_at = timezone.now()
     assignment.save(update_fields=["status", "closed_at", "updated_at"])
     audit_record(actor=actor, action="assignment.filled", target=assignment, organisation=assignment.organisation)
+    _list_changed()
     others = list(assignment.applications.filter(status__in=Application.OPEN_STATUSES).select_related("member__user"))
     Application.objects.filter(pk__in=[o.pk for o in others]).update(
         status=Application.Status.REJECTED, decided_by=actor, decided_at=timezone.now(),

@@ -3,6 +3,7 @@ environment every test runs in (eager Celery, empty caches)."""
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
 from members.models import Membership
@@ -34,12 +35,25 @@ def _celery_eager(settings):
     app.conf.task_always_eager, app.conf.task_eager_propagates = old
 
 
+def _clear(cache):
+    """Empty a cache. On Redis only this run's keys (its KEY_PREFIX), so two
+    test runs on one machine, or a running dev server, never lose sessions
+    or queued work to each other's FLUSHDB."""
+    if isinstance(cache, RedisCache) and cache.key_prefix:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clear_caches(db):
     """allauth keeps its rate-limit counters in the cache: start every test
     with none. ("db" is the database cache, "default" Redis or the database.)"""
     for alias in ("default", "db"):
-        caches[alias].clear()
+        _clear(caches[alias])
     yield
 
 

@@ -124,7 +124,12 @@ _db_cache = {
 CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", redis_with_db(REDIS_URL, 15) if TESTING else REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            # A test run only ever touches (and clears) its own keys.
+            "KEY_PREFIX": f"test{os.getpid()}" if TESTING else "",
+        }
         if REDIS_AVAILABLE
         else _db_cache
     ),

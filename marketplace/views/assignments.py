@@ -1,7 +1,14 @@
 """Assignments: the province-wide list, the page to decide on, and the
 coordinator's side (post, change, publish, close, reopen, cancel)."""
 
+import hashlib
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
@@ -118,22 +125,56 @@ def _skill_names():
     )
 
 
+def _list_cache_key(request) -> str | None:
+    """The rendered list depends on the query string, what the person may
+    see (their organisations, for internal-first windows), the language and
+    the date (the deadline filter), and on every assignment write (the
+    version that the services bump). "Fits my release" depends on the
+    person's own hours: that one is not cached."""
+    if request.GET.get("fits"):
+        return None
+    roles = roles_of(request.user)
+    scope = "all" if roles.sees_everything else ",".join(map(str, sorted(roles.organisation_ids)))
+    params = urlencode(sorted(request.GET.lists()), doseq=True)
+    raw = "|".join([
+        str(selectors.assignment_list_version()), get_language() or "", str(timezone.localdate()),
+        scope, "m" if roles.is_member else "", params,
+    ])
+    return "assignment_list:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+LIST_CACHE_SECONDS = 60
+
+
 @login_required
 def assignment_list(request):
+    """Find work. The rendered page body is cached for a minute per query,
+    scope and language (and invalidated by any assignment write): popular
+    searches then cost no SQL beyond the login."""
     network_only(request)
-    base = selectors.assignments_visible_to(request.user).filter(status=Assignment.Status.PUBLISHED)
-    assignment_filter = AssignmentFilter(request.GET, queryset=base, request=request)
-    # The rows need neither the long description nor the search vector; the
-    # required skills come along as an array, so one query serves the page.
-    queryset = assignment_filter.qs.defer("description", "search_vector").annotate(
-        required_skill_names=_skill_names()
-    )
-    page, capped = assignment_page(request, queryset, searching=bool(assignment_filter.search_terms))
+    key = _list_cache_key(request)
+    cached = cache.get(key) if key else None
+    if cached is None:
+        base = selectors.assignments_visible_to(request.user).filter(status=Assignment.Status.PUBLISHED)
+        assignment_filter = AssignmentFilter(request.GET, queryset=base, request=request)
+        # The rows need neither the long description nor the search vector; the
+        # required skills come along as an array, so one query serves the page.
+        queryset = assignment_filter.qs.defer("description", "search_vector").annotate(
+            required_skill_names=_skill_names()
+        )
+        page, capped = assignment_page(request, queryset, searching=bool(assignment_filter.search_terms))
+        body = render_to_string(
+            "marketplace/assignments/list_body.html",
+            {"filter": assignment_filter, "form": assignment_filter.form, "page": page, "capped": capped,
+             "search_terms": assignment_filter.search_terms},
+            request=request,
+        )
+        cached = (assignment_filter.search_terms, body)
+        if key:
+            cache.set(key, cached, LIST_CACHE_SECONDS)
+    search_terms, body = cached
     return render(
-        request,
-        "marketplace/assignments/list.html",
-        {"filter": assignment_filter, "form": assignment_filter.form, "page": page, "capped": capped,
-         "search_terms": assignment_filter.search_terms},
+        request, "marketplace/assignments/list.html", {"search_terms": search_terms, "body": body}
     )
 
 
