@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,25 +16,15 @@ from members.forms import (
     ReleaseDecisionForm,
     ReleaseRequestForm,
 )
-from members.models import Membership
 from members.roles import require, roles_of
 from members.signals import INVITATION_SESSION_KEY
+from members.viewhelpers import form_error, network_only, paginate
 
 PAGE_SIZE = 25
 
 
 def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _form_error(form, error: DomainError):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-def _network_only(request):
-    if not roles_of(request.user).in_network:
-        raise Http404
+    return paginate(request, queryset, size)
 
 
 # --- Organisations --------------------------------------------------------
@@ -44,7 +32,7 @@ def _network_only(request):
 
 @login_required
 def organisation_list(request):
-    _network_only(request)
+    network_only(request)
     organisations = selectors.organisations_with_counts(request.user)
     return render(request, "members/organisation_list.html", {"organisations": organisations})
 
@@ -78,7 +66,7 @@ def organisation_edit(request, slug):
                 actor=request.user, organisation=organisation, data=form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The organisation's details were saved."))
             return redirect(organisation.get_absolute_url())
@@ -140,7 +128,7 @@ def invitation_list(request, slug):
                 email=form.cleaned_data["email"], role=form.cleaned_data["role"],
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(
                 request,
@@ -234,7 +222,7 @@ def profile_edit(request):
                 skills=list(form.cleaned_data["skills"]),
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Your profile was saved."))
             return redirect(profile.get_absolute_url())
@@ -263,7 +251,7 @@ def release_request(request):
         try:
             services.release_request(actor=request.user, member=profile, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Your request was sent to HR of your organisation."))
             return redirect("members:release_list")
@@ -335,7 +323,7 @@ def release_decide(request, pk):
         try:
             service(actor=request.user, release=release, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Your decision was saved and the member was informed."))
             return redirect("members:release_queue")

@@ -26,21 +26,12 @@ from marketplace.models import Application, Assignment
 from members.errors import DomainError
 from members.models import MemberProfile, Organisation
 from members.roles import require, roles_of
+from members.viewhelpers import form_error, network_only, paginate  # noqa: F401 (re-exported)
 
 PAGE_SIZE = 20
 
 
 # --- Helpers (also used by views/applications.py) ---------------------------------
-
-
-def form_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-def network_only(request) -> None:
-    if not roles_of(request.user).in_network:
-        raise Http404
 
 
 class _CountedPaginator(Paginator):
@@ -92,10 +83,6 @@ def assignment_page(request, queryset, *, searching: bool, size: int = PAGE_SIZE
         number = last
         rows = list(queryset[(number - 1) * size:number * size])
     return Page(rows, number, _CountedPaginator(total, size)), capped
-
-
-def paginate(request, queryset, size: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def member_profile(user) -> MemberProfile | None:

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from marketplace import selectors, services
 from marketplace.forms_network import DirectorySearchForm
 from marketplace.models import AssignmentInvitation
-from marketplace.views.offers import _form_error, can_invite, invite_form
+from marketplace.views.offers import can_invite, invite_form
+from members.viewhelpers import form_error
 from members import selectors as member_selectors
 from members.errors import DomainError
 from members.roles import require, roles_of
@@ -69,7 +70,7 @@ def member_invite(request, pk):
                 message=form.cleaned_data["message"],
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(
                 request,

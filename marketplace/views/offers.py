@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,18 +17,9 @@ from marketplace.forms_network import InviteForm, OfferForm, OfferSearchForm
 from marketplace.models import Assignment, Offer
 from members.errors import DomainError
 from members.roles import require, roles_of
+from members.viewhelpers import form_error, network_only
 
 PAGE_SIZE = 20
-
-
-def _form_error(form, error: DomainError):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-def _network_only(request):
-    if not roles_of(request.user).in_network:
-        raise Http404
 
 
 def invite_scope(user, member):
@@ -74,7 +64,7 @@ def can_invite(user) -> bool:
 def offer_list(request):
     """Published offers, for everyone in the network: full-text search in
     Dutch (ranked), filter by skill and hours; the state is in the URL."""
-    _network_only(request)
+    network_only(request)
     form = OfferSearchForm(request.GET or None)
     offers = selectors.offers_visible_to(request.user).filter(
         status=Offer.Status.PUBLISHED, available_until__gte=timezone.localdate()
@@ -131,7 +121,7 @@ def offer_detail(request, pk):
                     offer=offer,
                 )
             except DomainError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request,
@@ -184,7 +174,7 @@ def offer_create(request):
                 actor=request.user, data=form.service_data(), skills=list(form.cleaned_data["skills"])
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Your offer is published to the whole network."))
             return redirect(offer.get_absolute_url())
@@ -203,7 +193,7 @@ def offer_edit(request, pk):
                 skills=list(form.cleaned_data["skills"]),
             )
         except DomainError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(
                 request,

@@ -1,0 +1,23 @@
+"""Small pieces every app's views share."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+
+from members.errors import DomainError
+from members.roles import roles_of
+
+
+def form_error(form, error: DomainError) -> None:
+    """Show a refused state change at the field it concerns (or on top)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def network_only(request) -> None:
+    """People without any role in the network see nothing of it."""
+    if not roles_of(request.user).in_network:
+        raise Http404
+
+
+def paginate(request, queryset, size: int = 20):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
