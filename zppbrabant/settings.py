@@ -128,7 +128,7 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_REDIS_URL,
             # A test run only ever touches (and clears) its own keys.
-            "KEY_PREFIX": f"test{os.getpid()}" if TESTING else "",
+            "KEY_PREFIX": f"test{os.getpid()}" if "pytest" in sys.modules else "",
         }
         if REDIS_AVAILABLE
         else _db_cache
