@@ -84,4 +84,9 @@ def members(size: int) -> dict:
             decided_at=now if status == "approved" else None,
         ))
     Release.objects.bulk_create(releases, batch_size=BATCH)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the planner needs statistics of the new rows
+        for model in (User, Membership, MemberProfile, Release, Through):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return {"organisations": len(orgs), "members": n_members, "releases": len(releases)}
