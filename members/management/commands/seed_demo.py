@@ -8,5 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = seed_demo()
+        from marketplace.demo import seed_marketplace
+
+        created.update(seed_marketplace())
         summary = ", ".join(f"{n} {name}" for name, n in created.items() if n) or "nothing new"
         self.stdout.write(f"Demo data: {summary}.")
