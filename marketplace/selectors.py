@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from marketplace.models import Application, Assignment, AssignmentInvitation, Engagement, Offer
@@ -125,10 +125,7 @@ def hours_left(profile: MemberProfile, start: date, end: date) -> Decimal:
     """Released hours a week not yet taken by engagements in the period
     (0 without an approved release). A simplification of the weekly rule:
     every engagement overlapping the period counts for the whole period."""
-    release = release_for_period(profile, start, end)
-    if release is None:
-        return Decimal("0")
-    return max(Decimal("0"), release.hours_per_week - engaged_hours(profile, start, end))
+    return hours_left_for_members([profile.pk], start, end)[profile.pk]
 
 
 def hours_left_now(profile: MemberProfile) -> Decimal:
@@ -139,27 +136,12 @@ def hours_left_now(profile: MemberProfile) -> Decimal:
 def hours_left_now_for_user(user) -> Decimal:
     """``hours_left_now`` of the user's member profile in one query (the
     "fits my release" filter of the list page)."""
-    today = timezone.localdate()
-    engaged = (
-        Engagement.objects.filter(member_id=OuterRef("member_id"), start_date__lte=today, end_date__gte=today)
-        .order_by()
-        .values("member_id")
-        .annotate(total=Sum("hours_per_week"))
-        .values("total")
-    )
-    row = (
-        Release.objects.filter(
-            member__user=user, status=Release.Status.APPROVED, start_date__lte=today, end_date__gte=today
-        )
-        .order_by("-start_date")
-        .annotate(engaged=Coalesce(Subquery(engaged), Value(Decimal("0")), output_field=DecimalField()))
-        .values_list("days_per_week", "engaged")
+    left = (
+        with_hours_left_now(MemberProfile.objects.filter(user=user))
+        .values_list("hours_left_now", flat=True)
         .first()
     )
-    if row is None:
-        return Decimal("0")
-    days, busy = row
-    return max(Decimal("0"), days * settings.HOURS_PER_RELEASED_DAY - busy)
+    return left if left is not None else Decimal("0")
 
 
 def hours_left_for_members(member_ids, start: date, end: date) -> dict[int, Decimal]:
@@ -240,10 +222,6 @@ def with_hours_left_now(qs: QuerySet[MemberProfile]) -> QuerySet[MemberProfile]:
     """Annotate ``released_hours_now``, ``engaged_hours_now`` and
     ``hours_left_now`` (the same rule as ``hours_left_now(profile)``) in the
     query itself, so a list of members costs no query per row."""
-    from django.conf import settings
-    from django.db.models import DecimalField, F, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce, Greatest
-
     today = timezone.localdate()
     hours = DecimalField(max_digits=5, decimal_places=1)
     release_days = (

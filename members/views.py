@@ -258,6 +258,13 @@ def release_request(request):
     return render(request, "members/release_form.html", {"form": form, "profile": profile})
 
 
+def _missing_zzp(release):
+    """What HR is shown as still missing before a ZZP release can be approved."""
+    if release.variant != release.Variant.ZZP:
+        return []
+    return services.missing_zzp_requirements(release.member)
+
+
 @login_required
 def release_detail(request, pk):
     release = get_object_or_404(selectors.releases_visible_to(request.user), pk=pk)
@@ -275,8 +282,7 @@ def release_detail(request, pk):
         {
             "release": release,
             "form": form,
-            "missing_zzp": services.missing_zzp_requirements(release.member)
-            if release.variant == release.Variant.ZZP else [],
+            "missing_zzp": _missing_zzp(release),
         },
     )
 
@@ -333,8 +339,7 @@ def release_decide(request, pk):
         {
             "release": release,
             "form": form,
-            "missing_zzp": services.missing_zzp_requirements(release.member)
-            if release.variant == release.Variant.ZZP else [],
+            "missing_zzp": _missing_zzp(release),
         },
     )
 
