@@ -109,6 +109,7 @@ class ProfileForm(IdentifierCleaningMixin, forms.ModelForm):
             "job_title", "bio", "skills", "tags", "core_qualities",
             "entrepreneurship_level", "availability_notes",
             "own_hourly_rate", "business_name", "business_kvk", "business_vat", "business_iban",
+            "business_street", "business_postal_code", "business_city",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 

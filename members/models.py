@@ -142,6 +142,9 @@ class Membership(models.Model):
         COORDINATOR = "coordinator", _("Coordinator")
         HR = "hr", _("HR")
         PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
+        # Province-wide, like the programme manager: the people of the
+        # provincial mobility centre who run the training programme.
+        TRAINING_COORDINATOR = "training_coordinator", _("Training coordinator")
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
@@ -172,8 +175,11 @@ class Membership(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(role="programme_manager", organisation__isnull=True)
-                    | (~Q(role="programme_manager") & Q(organisation__isnull=False))
+                    Q(role__in=["programme_manager", "training_coordinator"], organisation__isnull=True)
+                    | (
+                        ~Q(role__in=["programme_manager", "training_coordinator"])
+                        & Q(organisation__isnull=False)
+                    )
                 ),
                 name="members_membership_organisation_matches_role",
             ),
@@ -253,6 +259,10 @@ class MemberProfile(models.Model):
     business_iban = models.CharField(
         _("IBAN of your business"), max_length=34, blank=True, validators=[validate_iban]
     )
+    # The seller's address on the member's own ZZP invoices.
+    business_street = models.CharField(_("street and number of your business"), max_length=200, blank=True)
+    business_postal_code = models.CharField(_("postal code of your business"), max_length=10, blank=True)
+    business_city = models.CharField(_("city of your business"), max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -15,6 +15,7 @@ class Roles:
     coordinator_of: frozenset[int] = field(default_factory=frozenset)
     hr_of: frozenset[int] = field(default_factory=frozenset)
     programme_manager: bool = False
+    training_coordinator: bool = False
     admin: bool = False
     profile_id: int | None = None  # the member profile, for links
 
@@ -44,7 +45,12 @@ class Roles:
 
     @property
     def in_network(self) -> bool:
-        return bool(self.organisation_ids) or self.sees_everything
+        return bool(self.organisation_ids) or self.sees_everything or self.training_coordinator
+
+    @property
+    def manages_training(self) -> bool:
+        """Runs the training programme: modules, sessions, attendance."""
+        return self.training_coordinator or self.admin
 
     def is_hr_for(self, organisation_id: int) -> bool:
         return organisation_id in self.hr_of or self.admin
@@ -67,6 +73,7 @@ def roles_of(user) -> Roles:
     member_of = None
     coordinator_of, hr_of = set(), set()
     programme_manager = False
+    training_coordinator = False
     profile_id = None
     # One query: the profile id rides along on the member row.
     for organisation_id, role, profile in Membership.objects.filter(user=user).values_list(
@@ -81,11 +88,14 @@ def roles_of(user) -> Roles:
             hr_of.add(organisation_id)
         elif role == Membership.Role.PROGRAMME_MANAGER:
             programme_manager = True
+        elif role == Membership.Role.TRAINING_COORDINATOR:
+            training_coordinator = True
     roles = Roles(
         member_of=member_of,
         coordinator_of=frozenset(coordinator_of),
         hr_of=frozenset(hr_of),
         programme_manager=programme_manager,
+        training_coordinator=training_coordinator,
         admin=bool(user.is_superuser),
         profile_id=profile_id,
     )

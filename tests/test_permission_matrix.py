@@ -16,8 +16,7 @@ about organisation A without the right role are 403 for them, not 404.
 Adding a URL without a row here makes ``test_every_url_has_a_row`` fail.
 """
 
-from dataclasses import dataclass, field
-from typing import Callable
+import importlib
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -29,6 +28,7 @@ from members import services
 from members.models import Membership
 from members.notifications import notify
 from tests.conftest import PERSONA_NAMES
+from tests.matrix import LOGIN, Row, row
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -38,7 +38,6 @@ from tests.factories import (
     ReleaseFactory,
 )
 
-LOGIN = "login"  # expected: 302 to the login page with ?next=
 
 # --- URL names that are not in the matrix, and why -------------------------
 EXEMPT_NAMESPACES = {
@@ -74,25 +73,6 @@ def project_url_names() -> set[str]:
 
 
 # --- The matrix ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    """Expected status per persona: ``default`` unless named in ``expect``.
-    ``kwargs`` builds the URL's kwargs from the world (objects of org A)."""
-
-    default: int | str
-    expect: dict = field(default_factory=dict)
-    kwargs: Callable[[dict], dict] = lambda world: {}
-    method: str = "get"
-
-    def status_for(self, persona: str):
-        return self.expect.get(persona, self.default)
-
-
-def row(default, *, kwargs=None, method="get", **expect):
-    expect.setdefault("anonymous", LOGIN)
-    return Row(default=default, expect=expect, kwargs=kwargs or (lambda world: {}), method=method)
 
 
 ORG_A = lambda w: {"slug": w["org_a"].slug}  # noqa: E731
@@ -252,6 +232,19 @@ MATRIX: dict[str, Row] = {
     ),
 }
 
+# Each app that adds URLs keeps its rows next to its tests, in a module with
+# ``ROWS`` (url name → Row) and ``extend_world(world) -> dict`` (the objects
+# its URLs need, all of organisation A).
+APP_MATRICES = [importlib.import_module(m) for m in (
+    "tests.training.matrix",
+    "tests.invoicing.matrix",
+    "tests.matching.matrix",
+)]
+for _module in APP_MATRICES:
+    _overlap = set(_module.ROWS) & set(MATRIX)
+    assert not _overlap, f"{_module.__name__} repeats rows: {_overlap}"
+    MATRIX.update(_module.ROWS)
+
 POST_ONLY = sorted(name for name, r in MATRIX.items() if r.method == "post")
 
 
@@ -284,7 +277,7 @@ def world(org_a, org_b, personas, hr_a, member_a, coordinator_a, settings, tmp_p
     application = ApplicationFactory(assignment=assignment, member=member_a.profile)
     application.cv.save("cv.pdf", ContentFile(PDF))
     notify(users=[u for u in personas.values() if u], kind="test", message=lambda: "Hallo", url="/")
-    return {
+    world = {
         "assignment": assignment,
         "draft_assignment": AssignmentFactory(organisation=org_a, created_by=coordinator_a),
         "closed_assignment": AssignmentFactory(
@@ -306,6 +299,9 @@ def world(org_a, org_b, personas, hr_a, member_a, coordinator_a, settings, tmp_p
         "invitation": invitation,
         "membership": Membership.objects.get(user=member_a, role=Membership.Role.MEMBER),
     }
+    for module in APP_MATRICES:
+        world.update(module.extend_world(world))
+    return world
 
 
 CASES = [

@@ -10,6 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from celery.schedules import crontab
 import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "marketplace",
     "training",
     "invoicing",
+    "matching",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +155,26 @@ CELERY_BEAT_SCHEDULE = {
     "close-expired-assignments": {
         "task": "marketplace.tasks.close_expired_assignments",
         "schedule": 60 * 60,
+    },
+    # Mails two days before each session; the task picks the sessions.
+    "training-session-reminders": {
+        "task": "training.tasks.send_session_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Runs every weekday morning; the task itself acts only on the first
+    # working day of the month (crontab cannot say "first working day").
+    "monthly-invoice-run": {
+        "task": "invoicing.tasks.scheduled_invoice_run",
+        "schedule": crontab(hour=6, minute=0, day_of_week="mon-fri"),
+    },
+    "matching-nightly-recompute": {
+        "task": "matching.tasks.recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Daily digests every morning, weekly ones on Monday (the task decides).
+    "matching-digests": {
+        "task": "matching.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

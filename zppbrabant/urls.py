@@ -14,6 +14,9 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("marketplace.urls")),
+    path("", include("training.urls")),
+    path("", include("invoicing.urls")),
+    path("", include("matching.urls")),
 ]
 
 handler403 = "zppbrabant.views.error_403"
