@@ -317,3 +317,8 @@ LOGGING = {
 # One released day stands for this many working hours.
 HOURS_PER_RELEASED_DAY = 8
 INVITATION_VALID_DAYS = 14
+
+# --- E-invoicing -------------------------------------------------------------
+# The EN 16931, Peppol BIS 3.0 and SI-UBL 2.0 validation rule sets (XSLT) that
+# every generated UBL document is checked against in the tests.
+EINVOICE_RULES_DIR = Path(env_str("EINVOICE_RULES_DIR", str(BASE_DIR.parent / "shared" / "einvoice-rules")))
