@@ -1,7 +1,9 @@
 from allauth.account.signals import user_signed_up
+from allauth.mfa.signals import authenticator_removed
 from django.dispatch import receiver
 
 from members.errors import DomainError
+from zppbrabant.middleware import forget_mfa_check
 
 INVITATION_SESSION_KEY = "zpp_invitation_token"
 
@@ -16,3 +18,8 @@ def accept_invitation_on_signup(sender, request, user, **kwargs):
             invitation_accept(user=user, token=token)
         except DomainError:
             pass
+
+
+@receiver(authenticator_removed)
+def _recheck_mfa(sender, request=None, **kwargs):
+    forget_mfa_check(sender, request=request)

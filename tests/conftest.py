@@ -21,6 +21,13 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _mfa_not_required(settings):
+    """Tests log people in without a second factor; tests/members/test_mfa.py
+    switches the requirement on and checks it."""
+    settings.MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Tasks run in-process. Django's setting is read by the Celery app only
     once, so the app's own configuration is switched as well."""

@@ -107,6 +107,9 @@ MATRIX: dict[str, Row] = {
     # Public.
     "home": row(200, anonymous=200),
     "health": row(200, anonymous=200),
+    # The admin's login sends people to the site's login; logged-in staff go
+    # on to the admin, anyone else logged in is refused.
+    "admin_login_redirect": row(403, admin_user=302),
     # A bad token: the "link no longer valid" page, for everyone.
     "members:invitation_accept": row(404, anonymous=404, kwargs=lambda w: {"token": "ongeldig"}),
 

@@ -9,3 +9,66 @@ class DutchByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+MFA_EXEMPT_PREFIXES = ("/account/", "/static/", "/i18n/", "/health/")
+MFA_SESSION_KEY = "zpp_mfa_ok"
+
+
+def needs_mfa(user) -> bool:
+    """HR, coordinators, training coordinators, the programme manager and
+    admins decide on people, work and money: they log in with a second factor."""
+    from members.roles import roles_of
+
+    roles = roles_of(user)
+    return (
+        user.is_staff
+        or roles.admin
+        or roles.is_hr
+        or roles.is_coordinator
+        or roles.programme_manager
+        or roles.training_coordinator
+    )
+
+
+class RequireMfaMiddleware:
+    """Sends people whose role requires a second factor to the page that
+    sets one up, until they have. Account pages (login, logout, the MFA
+    pages themselves) stay reachable. Off when ``settings.MFA_REQUIRED`` is
+    false (development and the demo)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if (
+            settings.MFA_REQUIRED
+            and user is not None
+            and user.is_authenticated
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not request.session.get(MFA_SESSION_KEY)
+            and needs_mfa(user)
+        ):
+            from allauth.mfa.utils import is_mfa_enabled
+
+            if not is_mfa_enabled(user):
+                from django.contrib import messages
+                from django.shortcuts import redirect
+                from django.utils.translation import gettext as _
+
+                messages.info(
+                    request,
+                    _("Your role requires a second login step. Set up an authenticator app to continue."),
+                )
+                return redirect("mfa_activate_totp")
+            request.session[MFA_SESSION_KEY] = True
+        return self.get_response(request)
+
+
+def forget_mfa_check(sender, request=None, **kwargs):
+    """An authenticator was removed: check again on the next request."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(MFA_SESSION_KEY, None)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "members",
     "marketplace",
     "training",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "zppbrabant.middleware.RequireMfaMiddleware",
 ]
 
 ROOT_URLCONF = "zppbrabant.urls"
@@ -207,6 +209,20 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ZPP Brabant] "
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtraForm"
 ACCOUNT_PREVENT_ENUMERATION = True
+# Changing the e-mail address, the password or the second factor asks for
+# the password (or code) again when the last login is older than 5 minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# Multi-factor authentication: an authenticator app (TOTP) with recovery
+# codes, open to everyone. People who decide on releases, work or money
+# (HR, coordinators, training coordinators, the programme manager and
+# admins) must set it up before they can use the site (RequireMfaMiddleware).
+# MFA_REQUIRED defaults to on in production and off under DEBUG, so the demo
+# logins of `make run` work without an authenticator app.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ZPP Brabant"
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 # allauth's defaults limit logins per IP and per account; stated here so they
 # are visible and tested (tests/members/test_accounts.py).
 ACCOUNT_RATE_LIMITS = {
@@ -302,8 +318,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "zppbrabant.logformat.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # LOG_FORMAT=json: one JSON object per line (the default in docker-compose).
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": env_str("LOG_FORMAT", "plain")},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

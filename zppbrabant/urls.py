@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zppbrabant import views
+from zppbrabant.admin_login import admin_login
 
 admin.site.site_header = "ZPP Brabant"
 admin.site.site_title = "ZPP Brabant beheer"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("allauth.urls")),
+    # The admin logs in through the site's own login (rate limits, MFA).
+    path("beheer/login/", admin_login, name="admin_login_redirect"),
     path("beheer/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("marketplace.urls")),
