@@ -3,13 +3,14 @@ from django.urls import include, path
 
 from zppbrabant import views
 from zppbrabant.admin_login import admin_login
+from zppbrabant.health import health
 
 admin.site.site_header = "ZPP Brabant"
 admin.site.site_title = "ZPP Brabant beheer"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
+    path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("allauth.urls")),
     # The admin logs in through the site's own login (rate limits, MFA).
