@@ -7,6 +7,7 @@ from members import services
 from members.errors import DomainError
 from members.models import (
     AuditEntry,
+    ErasureRequest,
     Invitation,
     Membership,
     MemberProfile,
@@ -181,4 +182,36 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "kind", "message", "url", "created_at", "read_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description=_("Carry out the selected erasure requests"))
+def carry_out_erasure(modeladmin, request, queryset):
+    from members.privacy import erase_person
+
+    done = 0
+    for erasure in queryset:
+        try:
+            erase_person(actor=request.user, erasure=erasure)
+            done += 1
+        except DomainError as error:
+            modeladmin.message_user(request, f"{erasure}: {error.message}", messages.WARNING)
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d person erased.", "%(count)d people erased.", done) % {"count": done},
+        )
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    list_display = ["user_label", "status", "requested_at", "handled_at", "handled_by"]
+    list_filter = ["status"]
+    actions = [carry_out_erasure]
+    readonly_fields = ["user", "user_label", "reason", "status", "requested_at", "handled_at", "handled_by", "outcome"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

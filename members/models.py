@@ -493,3 +493,39 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class ErasureRequest(models.Model):
+    """A person's request to be forgotten (AVG art. 17). Carried out by an
+    admin with ``members.privacy.erase_person``: what the law makes us keep
+    (invoices and the hours behind them, 7 years) stays, anonymised; the rest
+    is removed."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        DONE = "done", _("Carried out")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="erasure_requests", verbose_name=_("person")
+    )
+    user_label = models.CharField(_("person (as requested)"), max_length=300)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.JSONField(_("what was done"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="requested"), name="members_erasure_one_open_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_label} · {self.get_status_display()}"

@@ -24,4 +24,7 @@ urlpatterns = [
     path("hr/vrijstellingen/", views.release_queue, name="release_queue"),
     path("meldingen/", views.notification_list, name="notification_list"),
     path("meldingen/gelezen/", views.notification_read, name="notification_read"),
+    path("mijn-gegevens/", views.privacy, name="privacy"),
+    path("mijn-gegevens/download/", views.privacy_export, name="privacy_export"),
+    path("mijn-gegevens/verwijderen/", views.erasure_request, name="erasure_request"),
 ]

@@ -383,3 +383,45 @@ def notification_read(request):
         if count:
             messages.success(request, _("All notifications are marked as read."))
     return redirect(_safe_next(request, reverse("members:notification_list")))
+
+
+# --- My data (AVG/GDPR) -------------------------------------------------------
+
+
+@login_required
+def privacy(request):
+    from members.models import ErasureRequest
+
+    return render(request, "members/privacy.html", {
+        "erasure_requests": ErasureRequest.objects.filter(user=request.user),
+    })
+
+
+@login_required
+def privacy_export(request):
+    """Everything held about the person, as a JSON download."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import HttpResponse
+
+    from members.privacy import personal_data_export
+
+    body = json.dumps(personal_data_export(request.user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mijn-gegevens-zppbrabant.json"'
+    return response
+
+
+@login_required
+@require_POST
+def erasure_request(request):
+    from members.privacy import erasure_request as request_erasure
+
+    try:
+        request_erasure(actor=request.user, reason=request.POST.get("reason", "")[:2000])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your request is recorded. An administrator will handle it and tell you by e-mail."))
+    return redirect("members:privacy")

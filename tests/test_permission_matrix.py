@@ -155,6 +155,11 @@ MATRIX: dict[str, Row] = {
         hr_a=200, admin_user=200, member_a=403, programme_manager=403, coordinator_a=403,
     ),
 
+    # Everyone's own data (AVG): the page, the JSON download, the erasure request.
+    "members:privacy": row(200),
+    "members:privacy_export": row(200),
+    "members:erasure_request": row(302, method="post"),
+
     # Everyone's own notifications (no object in the URL); marking read redirects back.
     "members:notification_list": row(200),
     "members:notification_read": row(302, method="post"),
