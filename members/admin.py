@@ -8,6 +8,7 @@ from members.errors import DomainError
 from members.models import (
     AuditEntry,
     ErasureRequest,
+    PendingTask,
     Invitation,
     Membership,
     MemberProfile,
@@ -214,4 +215,15 @@ class ErasureRequestAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    """Work stored while Redis was down; sent on by a beat job when it is back."""
+
+    list_display = ["task_name", "created_at", "attempts", "last_error"]
+    readonly_fields = ["task_name", "args", "kwargs", "created_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
         return False

@@ -529,3 +529,25 @@ class ErasureRequest(models.Model):
 
     def __str__(self):
         return f"{self.user_label} · {self.get_status_display()}"
+
+
+class PendingTask(models.Model):
+    """Background work that could not be handed to Celery because the broker
+    (Redis) was down. ``zppbrabant.queue.enqueue`` writes it; the
+    ``members.tasks.flush_pending_tasks`` job (and the next successful
+    enqueue) sends it on when Redis is back, so nothing is lost silently."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("pending background task")
+        verbose_name_plural = _("pending background tasks")
+
+    def __str__(self):
+        return f"{self.task_name}{tuple(self.args)}"

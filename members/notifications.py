@@ -32,8 +32,10 @@ def notify(
         from members.tasks import send_notification_email
 
         ids = [n.pk for n in created]
+        from zppbrabant.queue import enqueue
+
         transaction.on_commit(
-            lambda: [send_notification_email.delay(pk, email_template, context or {}) for pk in ids]
+            lambda: [enqueue(send_notification_email, pk, email_template, context or {}) for pk in ids]
         )
     return created
 

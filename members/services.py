@@ -24,6 +24,7 @@ from members.models import (
     User,
 )
 from members.roles import forget_roles, roles_of
+from zppbrabant.queue import enqueue_on_commit
 
 # --- Organisations --------------------------------------------------------
 
@@ -187,7 +188,7 @@ def release_request(
         )
     from members import tasks
 
-    transaction.on_commit(lambda: tasks.notify_hr_of_release_request.delay(release.pk))
+    enqueue_on_commit(tasks.notify_hr_of_release_request, release.pk)
     return release
 
 
@@ -209,7 +210,11 @@ def release_withdraw(*, actor: User, release: Release) -> Release:
 
 
 def missing_zzp_requirements(member: MemberProfile) -> list[str]:
-    """What a member still lacks for the ZZP variant (shown to HR)."""
+    """What a member still lacks for the ZZP variant (shown to HR): the
+    business details, and the training gate, every module marked required
+    for ZZP that the member has not completed (verified attendance)."""
+    from training.selectors import missing_required_modules
+
     missing = []
     if not member.business_kvk:
         missing.append(_("KvK number of the business"))
@@ -217,6 +222,8 @@ def missing_zzp_requirements(member: MemberProfile) -> list[str]:
         missing.append(_("VAT number of the business"))
     if not member.own_hourly_rate:
         missing.append(_("own hourly rate"))
+    for module in missing_required_modules(member):
+        missing.append(_("completed training module “%(module)s”") % {"module": module.title})
     return missing
 
 
@@ -265,7 +272,7 @@ def _decide(*, actor: User, release: Release, approve: bool, reason: str) -> Rel
         )
     from members import tasks
 
-    transaction.on_commit(lambda: tasks.notify_member_of_release_decision.delay(locked.pk))
+    enqueue_on_commit(tasks.notify_member_of_release_decision, locked.pk)
     return locked
 
 
@@ -329,7 +336,7 @@ def invitation_create(
         )
     from members import tasks
 
-    transaction.on_commit(lambda: tasks.send_invitation.delay(invitation.pk, token))
+    enqueue_on_commit(tasks.send_invitation, invitation.pk, token)
     return invitation, token
 
 

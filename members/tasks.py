@@ -63,3 +63,11 @@ def send_notification_email(notification_id: int, template: str, context: dict) 
         context={**context, "notification": notification, "recipient": user},
         language=user.language,
     )
+
+
+@shared_task
+def flush_pending_tasks() -> int:
+    """Send on the work stored while Redis was down (zppbrabant/queue.py)."""
+    from zppbrabant.queue import flush_pending
+
+    return flush_pending()

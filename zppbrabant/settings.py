@@ -129,8 +129,10 @@ CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", redis_with_db(REDIS_URL, 15) if TES
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to the database cache while Redis is down (zppbrabant/cache.py).
+            "BACKEND": "zppbrabant.cache.FailoverRedisCache",
             "LOCATION": CACHE_REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
             # A test run only ever touches (and clears) its own keys.
             "KEY_PREFIX": f"test{os.getpid()}" if "pytest" in sys.modules else "",
         }
@@ -150,13 +152,28 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redelivery of a task whose worker died (acks_late tasks) waits this long:
+# longer than the longest task (CELERY_TASK_TIME_LIMIT).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Publishing while Redis is down fails fast (about a second) so the request
+# can store the work instead (zppbrabant/queue.py) rather than hang.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BEAT_SCHEDULE = {
     "close-expired-assignments": {
         "task": "marketplace.tasks.close_expired_assignments",
         "schedule": 60 * 60,
+    },
+    # Work stored while Redis was down goes out once it is back (zppbrabant/queue.py).
+    "flush-pending-tasks": {
+        "task": "members.tasks.flush_pending_tasks",
+        "schedule": 60,
     },
     # Mails two days before each session; the task picks the sessions.
     "training-session-reminders": {

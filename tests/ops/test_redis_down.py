@@ -1,0 +1,114 @@
+"""Redis stopped (issue 8): pages answer without a 500, people can log in,
+login rate limits still count, and work handed to Celery is stored and sent
+on when Redis is back — never lost silently. Redis is "stopped" by pointing
+the cache and the broker at a port where nothing listens."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.cache import caches
+from django.urls import reverse
+
+from members.models import PendingTask, Release
+from members.services import release_request
+from tests.factories import DEFAULT_PASSWORD
+from zppbrabant import cache as failover
+from zppbrabant.celery import app
+from zppbrabant.queue import enqueue, flush_pending
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "zppbrabant.cache.FailoverRedisCache",
+            "LOCATION": DEAD_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "db": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"},
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    monkeypatch.setattr(failover, "_down_until", 0.0)
+    caches["db"].clear()
+    yield
+    failover._down_until = 0.0
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Celery as in production (not eager), with its broker unreachable."""
+    old = app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool
+    app.conf.task_always_eager = False
+    app.conf.broker_url = DEAD_REDIS
+    # Fresh connection pools, built from the dead URL.
+    app._pool = app.amqp._producer_pool = None
+    yield
+    app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool = old
+
+
+def test_the_failover_cache_falls_back_to_the_database(redis_down):
+    cache = caches["default"]
+    cache.set("sleutel", "waarde", 60)
+    assert cache.get("sleutel") == "waarde"
+    assert caches["db"].get("sleutel") == "waarde"
+    assert failover.redis_is_marked_down()
+
+
+@pytest.mark.parametrize("url_name", ["home", "marketplace:assignment_list", "members:organisation_list",
+                                      "marketplace:engagement_list", "members:notification_list"])
+def test_pages_answer_for_a_logged_in_member(redis_down, client, member_a, url_name):
+    client.force_login(member_a)
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_logging_in_works_and_the_sixth_bad_password_is_refused(redis_down, client, member_a):
+    url = reverse("account_login")
+    for _ in range(5):
+        client.post(url, {"login": member_a.email, "password": "verkeerd-wachtwoord"})
+    response = client.post(url, {"login": member_a.email, "password": DEFAULT_PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)
+
+
+def test_a_fresh_login_works_while_redis_is_down(redis_down, client, member_b):
+    response = client.post(reverse("account_login"), {"login": member_b.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("marketplace:assignment_list")).status_code == 200
+
+
+def test_work_is_stored_while_the_broker_is_down_and_sent_when_it_returns(broker_down, member_a, hr_a, monkeypatch):
+    today = datetime.date.today()
+    release = release_request(
+        actor=member_a, member=member_a.profile, days_per_week=Decimal("1"), variant="zpp",
+        start_date=today + datetime.timedelta(days=7), end_date=today + datetime.timedelta(days=90),
+        motivation="Graag",
+    )
+    assert Release.objects.filter(pk=release.pk).exists()  # the change itself is saved
+    pending = PendingTask.objects.get()
+    assert pending.task_name == "members.tasks.notify_hr_of_release_request"
+    assert pending.args == [release.pk]
+    assert len(mail.outbox) == 0
+
+    # Still down: the flush keeps it and counts the attempt.
+    assert flush_pending() == 0
+    assert PendingTask.objects.get().attempts == 1
+
+    # Back: the flush publishes it, once.
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, args, kwargs: sent.append((name, args)))
+    assert flush_pending() == 1
+    assert sent == [("members.tasks.notify_hr_of_release_request", [release.pk])]
+    assert not PendingTask.objects.exists()
+
+
+def test_enqueue_in_process_mode_runs_the_task(member_a):
+    from members.tasks import flush_pending_tasks
+
+    assert enqueue(flush_pending_tasks) is True
+    assert not PendingTask.objects.exists()
