@@ -72,3 +72,4 @@ def forget_mfa_check(sender, request=None, **kwargs):
     """An authenticator was removed: check again on the next request."""
     if request is not None and hasattr(request, "session"):
         request.session.pop(MFA_SESSION_KEY, None)
+

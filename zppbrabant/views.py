@@ -117,7 +117,16 @@ def error_404(request, exception=None):
 
 def error_500(request):
     # No context processors: the database may be the thing that failed.
-    from django.http import HttpResponseServerError
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse, HttpResponseServerError
     from django.template import loader
 
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        # The database is restarting or unreachable: nothing is broken, a
+        # retry in a moment works (connections are health-checked).
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "10"
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())
