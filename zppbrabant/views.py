@@ -1,10 +1,6 @@
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 
 from members import selectors
 from members.roles import roles_of
@@ -84,27 +80,6 @@ def _coordinator_marketplace(user) -> dict:
         [:10],
         "waiting_count": market.inbox_for(user).filter(status__in=Application.OPEN_STATUSES).count(),
     }
-
-
-@never_cache
-def health(request):
-    """Database and Redis, for the load balancer and docker-compose."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        checks["database"] = "error"
-    from zppbrabant.env import redis_reachable
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        checks["redis"] = "not used (tasks run eagerly)"
-    else:
-        checks["redis"] = "ok" if redis_reachable(settings.REDIS_URL) else "error"
-    healthy = all(v != "error" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks},
-                        status=200 if healthy else 503)
 
 
 def error_403(request, exception=None):
