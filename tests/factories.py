@@ -296,3 +296,85 @@ class AssignmentInvitationFactory(factory.django.DjangoModelFactory):
     assignment = factory.SubFactory(AssignmentFactory, published=True)
     member = factory.SubFactory(MemberProfileFactory)
     message = "Volgens mij past dit goed bij je."
+
+
+# --- Invoicing --------------------------------------------------------------
+
+def monday_of(day):
+    """The Monday of ``day``'s ISO week (a timesheet's ``week_start``)."""
+    return day - timedelta(days=day.weekday())
+
+
+class TimesheetFactory(factory.django.DjangoModelFactory):
+    """A draft week of an engagement, starting on the Monday of the
+    engagement's first week. ``TimesheetFactory(approved=True)`` or
+    ``submitted=True`` for a decided or waiting one (written directly)."""
+
+    class Meta:
+        model = "invoicing.Timesheet"
+
+    engagement = factory.SubFactory(EngagementFactory)
+    week_start = factory.LazyAttribute(lambda o: monday_of(o.engagement.start_date))
+    status = "draft"
+
+    class Params:
+        submitted = factory.Trait(
+            status="submitted",
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+        approved = factory.Trait(
+            status="approved",
+            submitted_at=factory.LazyFunction(timezone.now),
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+
+
+class TimeEntryFactory(factory.django.DjangoModelFactory):
+    """Eight hours on the timesheet's first day inside the engagement."""
+
+    class Meta:
+        model = "invoicing.TimeEntry"
+
+    timesheet = factory.SubFactory(TimesheetFactory)
+    engagement = factory.LazyAttribute(lambda o: o.timesheet.engagement)
+    member = factory.LazyAttribute(lambda o: o.timesheet.engagement.member)
+    date = factory.LazyAttribute(lambda o: max(o.timesheet.week_start, o.timesheet.engagement.start_date))
+    hours = Decimal("8.00")
+    description = "Overleg en uitwerking"
+
+
+def approved_hours(engagement, week_start, hours_by_day, *, status="approved"):
+    """An approved timesheet of ``engagement`` for the week of ``week_start``
+    with its entries, written directly (no release or daily checks: use
+    ``invoicing.services.week_save`` to test those). ``hours_by_day`` is a
+    dict ``{date: hours}`` or a sequence of hours from Monday (None or 0
+    skips a day)."""
+    from invoicing.models import TimeEntry, Timesheet
+
+    week_start = monday_of(week_start)
+    if not isinstance(hours_by_day, dict):
+        hours_by_day = {week_start + timedelta(days=i): h for i, h in enumerate(hours_by_day)}
+    now = timezone.now()
+    timesheet = Timesheet.objects.create(
+        engagement=engagement, week_start=week_start, status=status,
+        submitted_at=now if status != "draft" else None,
+        decided_at=now if status in ("approved", "rejected") else None,
+    )
+    TimeEntry.objects.bulk_create(
+        TimeEntry(timesheet=timesheet, engagement=engagement, member=engagement.member, date=day,
+                  hours=Decimal(str(hours)), description="Werkzaamheden")
+        for day, hours in sorted(hours_by_day.items()) if hours
+    )
+    return timesheet
+
+
+def run_invoice_month(period_start, *, actor=None, organisation=None):
+    """Start an invoice run for the month of ``period_start`` through the
+    services and execute it at once; returns the run's draft invoices."""
+    from invoicing import services
+
+    run = services.invoice_run_start(actor=actor, period_start=period_start, organisation=organisation)
+    services.invoice_run_execute(run)
+    return list(run.invoices.order_by("pk"))
+
+

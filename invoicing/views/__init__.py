@@ -1,0 +1,2 @@
+"""The invoicing pages: hours (members and coordinators), invoices (HR and
+the recipient), the invoice run and HR's overview."""
