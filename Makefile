@@ -9,11 +9,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test bench messages stop-db clean distclean
+.PHONY: help venv install run test fuzz bench messages stop-db clean distclean
 
 help:
 	@echo "make run        start the site with demo data on http://127.0.0.1:8000 (HOST/PORT to change)"
 	@echo "make test       run the test suite (ARGS=\"...\" passes options to pytest)"
+	@echo "make fuzz       fuzz every form with Hypothesis (CI runs it too)"
 	@echo "make bench      run all benchmarks; BENCH=name runs one, BENCH_RESET=1 regenerates the data"
 	@echo "make messages   update and compile the Dutch translations"
 	@echo "make stop-db    stop the embedded PostgreSQL (data stays in var/pgdata)"
@@ -34,7 +35,11 @@ run: $(STAMP)
 	@$(PY) scripts/run.py
 
 test: $(STAMP)
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -m "not fuzz" $(ARGS)
+
+# Hypothesis fuzzing of every form (200 examples each; about a quarter of an hour).
+fuzz: $(STAMP)
+	$(PY) -m pytest -m fuzz $(ARGS)
 
 bench: $(STAMP)
 	@$(PY) -m bench.run $(if $(filter 1 yes true,$(BENCH_RESET)),--reset) $(BENCH)

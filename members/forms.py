@@ -184,3 +184,9 @@ class InvitationForm(forms.Form):
         choices=Invitation._meta.get_field("role").choices,
         widget=forms.RadioSelect,
     )
+
+
+class ErasureRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+    )

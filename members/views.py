@@ -388,13 +388,20 @@ def notification_read(request):
 # --- My data (AVG/GDPR) -------------------------------------------------------
 
 
-@login_required
-def privacy(request):
+def _privacy_page(request, form):
     from members.models import ErasureRequest
 
     return render(request, "members/privacy.html", {
         "erasure_requests": ErasureRequest.objects.filter(user=request.user),
+        "form": form,
     })
+
+
+@login_required
+def privacy(request):
+    from members.forms import ErasureRequestForm
+
+    return _privacy_page(request, ErasureRequestForm())
 
 
 @login_required
@@ -416,10 +423,14 @@ def privacy_export(request):
 @login_required
 @require_POST
 def erasure_request(request):
+    from members.forms import ErasureRequestForm
     from members.privacy import erasure_request as request_erasure
 
+    form = ErasureRequestForm(request.POST)
+    if not form.is_valid():
+        return _privacy_page(request, form)
     try:
-        request_erasure(actor=request.user, reason=request.POST.get("reason", "")[:2000])
+        request_erasure(actor=request.user, reason=form.cleaned_data["reason"])
     except DomainError as error:
         messages.error(request, error.message)
     else:

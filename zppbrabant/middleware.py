@@ -73,3 +73,29 @@ def forget_mfa_check(sender, request=None, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session.pop(MFA_SESSION_KEY, None)
 
+
+
+class RejectNullBytesMiddleware:
+    """A NUL character in a query string or a posted form field can never be
+    meant, and PostgreSQL refuses to store or even compare it (a 500 deep in
+    a query). Forms already refuse it at the field; this answers 400 for any
+    request that carries one, before a view reads the raw value."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or self._has_null(request.GET) or (
+            request.method == "POST"
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and self._has_null(request.POST)
+        ):
+            from django.http import HttpResponseBadRequest
+            from django.utils.translation import gettext as _
+
+            return HttpResponseBadRequest(_("The request contains a character that is not allowed (NUL)."))
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_null(data) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())

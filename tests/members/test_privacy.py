@@ -109,3 +109,10 @@ def test_only_an_admin_erases_and_only_once(active_member, hr_a, admin_user):
     erase_person(actor=admin_user, erasure=request)
     with pytest.raises(DomainError):
         erase_person(actor=admin_user, erasure=request)
+
+
+def test_a_bad_reason_is_refused_at_the_field(client_for, member_a):
+    response = client_for(member_a).post(reverse("members:erasure_request"), {"reason": "x" * 2001})
+    assert response.status_code == 200
+    assert "field--error" in response.content.decode()
+    assert not ErasureRequest.objects.exists()

@@ -23,3 +23,4 @@ def test_json_log_lines_include_the_exception():
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "oops", (), sys.exc_info())
     line = json.loads(JsonFormatter().format(record))
     assert "ValueError: kapot" in line["exception"]
+
