@@ -62,7 +62,9 @@ def scheduled_invoice_run() -> int | None:
     return services.invoice_run_start(actor=None, period_start=period_start).pk
 
 
-@shared_task
+# Idempotent (see invoice_run_execute and documents.send): a worker killed in
+# the middle hands the task to another one instead of losing it.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_invoices(run_id: int) -> int:
     """Execute a run. A failure is recorded on the run (status failed, the
     error) by the service and logged here, not raised again: whoever started
@@ -77,7 +79,7 @@ def run_invoices(run_id: int) -> int:
         return 0
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def render_and_send(invoice_id: int) -> None:
     """Render the PDF and the UBL document, store them, e-mail the recipient."""
     from invoicing import documents
