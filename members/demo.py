@@ -75,6 +75,7 @@ PERSONAS = [
     ("hr.denbosch", "Eva", "Smits", Membership.Role.HR, "s-hertogenbosch"),
     ("hr.eindhoven", "Floor", "van Dijk", Membership.Role.HR, "eindhoven"),
     ("programma", "Gijs", "Mulder", Membership.Role.PROGRAMME_MANAGER, None),
+    ("training", "Tanja", "Hermans", Membership.Role.TRAINING_COORDINATOR, None),
 ]
 ADMIN_EMAIL = f"beheer@{DEMO_DOMAIN}"
 
@@ -86,6 +87,7 @@ DEMO_LOGINS = [
     ("HR, Gemeente 's-Hertogenbosch", f"hr.denbosch@{DEMO_DOMAIN}"),
     ("HR, Gemeente Eindhoven", f"hr.eindhoven@{DEMO_DOMAIN}"),
     ("Programmamanager (alle organisaties)", f"programma@{DEMO_DOMAIN}"),
+    ("Opleidingscoördinator (mobiliteitscentrum)", f"training@{DEMO_DOMAIN}"),
     ("Beheerder (Django admin)", ADMIN_EMAIL),
 ]
 

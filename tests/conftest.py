@@ -21,6 +21,13 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded and generated files (CVs, invoices, certificates) go to a
+    temporary folder, never into var/uploads of the checkout."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _mfa_not_required(settings):
     """Tests log people in without a second factor; tests/members/test_mfa.py
     switches the requirement on and checks it."""
@@ -132,6 +139,12 @@ def programme_manager(db):
 
 
 @pytest.fixture
+def training_coordinator(db):
+    """Runs the training programme province-wide (no organisation)."""
+    return _person("opleidingen@example.nl", None, Membership.Role.TRAINING_COORDINATOR)
+
+
+@pytest.fixture
 def admin_user(db):
     """Superuser. Overrides pytest-django's fixture of the same name."""
     return UserFactory(email="beheer@example.nl", is_superuser=True, is_staff=True)
@@ -146,13 +159,14 @@ PERSONA_NAMES = (
     "hr_a",
     "hr_b",
     "programme_manager",
+    "training_coordinator",
     "admin_user",
 )
 
 
 @pytest.fixture
 def personas(member_a, member_b, coordinator_a, coordinator_b, hr_a, hr_b,
-             programme_manager, admin_user):
+             programme_manager, training_coordinator, admin_user):
     return {
         "anonymous": None,
         "member_a": member_a,
@@ -162,6 +176,7 @@ def personas(member_a, member_b, coordinator_a, coordinator_b, hr_a, hr_b,
         "hr_a": hr_a,
         "hr_b": hr_b,
         "programme_manager": programme_manager,
+        "training_coordinator": training_coordinator,
         "admin_user": admin_user,
     }
 

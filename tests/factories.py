@@ -378,3 +378,66 @@ def run_invoice_month(period_start, *, actor=None, organisation=None):
     return list(run.invoices.order_by("pk"))
 
 
+# --- Training ----------------------------------------------------------------
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    """A catalogue module for starters and experienced members, given by
+    an external body, without prerequisites."""
+
+    class Meta:
+        model = "training.Module"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Module {n}: ontdek je talent")
+    track = "talent"
+    level = "basic"
+    description = "Wat kun je, wat wil je, en hoe vertel je dat aan een opdrachtgever?"
+    duration_hours = Decimal("3.0")
+    provider_name = "Mobiliteitscentrum Brabant"
+    levels = factory.LazyFunction(lambda: ["starter", "experienced"])
+    required_for_zzp = False
+
+    @factory.post_generation
+    def prerequisites(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.prerequisites.set(extracted)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A session in three weeks, 09:30–12:30 Amsterdam time, 10 seats,
+    enrolment open until a week before."""
+
+    class Meta:
+        model = "training.Session"
+
+    module = factory.SubFactory(ModuleFactory)
+    starts_at = factory.LazyFunction(
+        lambda: timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(days=21)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+    enrolment_deadline = factory.LazyAttribute(lambda o: o.starts_at - timedelta(days=7))
+    location = "Provinciehuis, 's-Hertogenbosch"
+    trainer_name = "Marieke Claassen"
+    capacity = 10
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A seat in a session, written directly (use the services to test
+    enrolling: they hold the waiting-list rules)."""
+
+    class Meta:
+        model = "training.Enrolment"
+
+    session = factory.SubFactory(SessionFactory)
+    member = factory.SubFactory(MemberProfileFactory)
+    status = "enrolled"
+
+
+class CompletionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Completion"
+
+    member = factory.SubFactory(MemberProfileFactory)
+    module = factory.SubFactory(ModuleFactory)
+    completed_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))

@@ -22,6 +22,7 @@ from marketplace.views.assignments import (
 from members.errors import DomainError
 from members.models import Release
 from members.roles import require, roles_of
+from training.selectors import completion_prefetch
 
 INBOX_ASSIGNMENT_CHOICES = 200
 
@@ -238,7 +239,7 @@ def applicants_compare(request, pk):
         request, pk, selectors.assignments_visible_to(request.user).prefetch_related("required_skills")
     )
     required = list(assignment.required_skills.all())
-    applicants = list(selectors.assignment_applicants(assignment))
+    applicants = list(selectors.assignment_applicants(assignment).prefetch_related(completion_prefetch()))
     hours_left = selectors.hours_left_for_members(
         {a.member_id for a in applicants}, assignment.start_date, assignment.end_date
     )

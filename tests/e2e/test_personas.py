@@ -23,6 +23,7 @@ ROLE_TEXT = {
     "hr.denbosch": (["Waiting for HR", "Release requests"], ["/hr/vrijstellingen/"]),
     "hr.eindhoven": (["Waiting for HR", "Release requests"], ["/hr/vrijstellingen/"]),
     "programma": (["All participating organisations"], ["/organisaties/"]),
+    "training": (["Training management"], ["/opleidingen/beheer/"]),
     "beheer": (["All participating organisations", "Administration"], ["/beheer/"]),
 }
 
