@@ -1,12 +1,11 @@
-from django.db.models import Count
 from django.shortcuts import render
-from django.utils import timezone
 
 from members import selectors
 from members.roles import roles_of
 
 
 HOME_LIST_SIZE = 6
+RECOMMENDED_SIZE = 5
 
 
 def home(request):
@@ -40,24 +39,16 @@ def home(request):
 
 
 def _member_marketplace(user, profile) -> dict:
-    """Assignments that ask for the member's skills, the newest ones, and
-    what is still open: their applications and invitations (4 queries)."""
+    """"Recommended for you" (the matching suggestions), the newest
+    assignments, and what is still open: their applications and invitations
+    (4 queries)."""
     from marketplace import selectors as market
     from marketplace.models import Application, Assignment, AssignmentInvitation
+    from matching.selectors import recommended_for
 
-    today = timezone.localdate()
     published = market.assignments_visible_to(user).filter(status=Assignment.Status.PUBLISHED)
-    skill_ids = [skill.pk for skill in profile.skills.all()]  # prefetched
-    recommended = []
-    if skill_ids:
-        recommended = list(
-            published.filter(application_deadline__gte=today, required_skills__in=skill_ids)
-            .exclude(applications__member=profile)
-            .annotate(matching_skills=Count("required_skills", distinct=True))
-            .order_by("-matching_skills", "application_deadline", "-pk")[:HOME_LIST_SIZE]
-        )
     return {
-        "recommended_assignments": recommended,
+        "recommended": recommended_for(profile, limit=RECOMMENDED_SIZE),
         "recent_assignments": published.order_by("-published_at", "-pk")[:HOME_LIST_SIZE],
         "open_applications": market.applications_visible_to(user)
         .filter(member=profile, status__in=Application.OPEN_STATUSES)

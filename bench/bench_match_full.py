@@ -1,0 +1,16 @@
+"""Matching: the nightly full recompute, every available member against
+every open assignment; from an empty suggestions table, then once more
+(idempotent: the second run writes nothing).
+
+Runs on the matching data set (20,000 available members, 10,000 published
+assignments; bench/data_matching.py) in a child process, whose peak RSS is
+reported: the work itself is SQL in PostgreSQL.
+"""
+
+NAME = "match_full"
+
+
+def run() -> dict:
+    from bench.data_matching import measure_in_subprocess
+
+    return measure_in_subprocess("full")

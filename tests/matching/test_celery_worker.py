@@ -1,0 +1,114 @@
+"""The matching job in a real Celery worker: ``celery -A zppbrabant worker``
+as a subprocess, tasks not eager, the broker and result backend on a free
+database of the real Redis (127.0.0.1:6379), against this test run's
+database with committed rows (``transaction=True``).
+
+Skipped with the reason when Redis does not answer; under CI=true that is a
+failure instead.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+
+from matching.models import Suggestion
+from tests.matching.conftest import make_assignment, make_member
+
+REDIS = os.environ.get("MATCHING_TEST_REDIS", "redis://127.0.0.1:6379")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PROJECT_DIR = Path(settings.BASE_DIR)
+
+
+def _redis_db() -> str:
+    """The URL of an empty Redis database (1–13; 0 is the default broker,
+    14 and 15 belong to the benchmarks and the test cache)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(f"{REDIS}/0", socket_timeout=1).ping()
+    except redis.exceptions.RedisError as error:
+        message = f"Redis at {REDIS} does not answer ({error}); the real-worker test needs it"
+        if IN_CI:
+            pytest.fail(message + " (CI=true)")
+        pytest.skip(message + " (this fails under CI=true)")
+    for db in range(1, 14):
+        if redis.Redis.from_url(f"{REDIS}/{db}", socket_timeout=1).dbsize() == 0:
+            return f"{REDIS}/{db}"
+    pytest.fail(f"no empty Redis database in 1–13 at {REDIS}")
+
+
+def _database_url() -> str:
+    """This test run's (test_…) database, for the worker."""
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    return f"postgres://{quote(db['USER'] or '', safe='')}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker():
+    """A worker on its own queue; yields (producer app, queue name)."""
+    broker = _redis_db()
+    queue = f"matching-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": broker,
+        "CACHE_REDIS_URL": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    log = PROJECT_DIR / "var" / f"{queue}.log"
+    log.parent.mkdir(exist_ok=True)
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "zppbrabant", "--result-backend", broker, "worker",
+             "--pool=solo", "-Q", queue, "-n", f"{queue}@%h", "--without-heartbeat", "--without-gossip",
+             "--without-mingle", "-l", "WARNING"],
+            cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    producer = Celery("matching-test-producer", broker=broker, backend=broker)
+    try:
+        yield producer, queue, process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        import redis
+
+        redis.Redis.from_url(broker).flushdb()
+        producer.close()
+        log.unlink(missing_ok=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_match_assignment_runs_in_a_real_worker(org_a, org_b, skills, worker):
+    producer, queue, process, log = worker
+    a, b, c, *_ = skills
+    assignment = make_assignment(org_a, [a, b, c])
+    everything = make_member(org_b, [a, b, c])
+    half = make_member(org_b, [a, b])
+
+    result = producer.send_task(
+        "matching.tasks.match_assignment", args=[assignment.pk], queue=queue, ignore_result=False
+    )
+    try:
+        outcome = result.get(timeout=90)
+    except Exception:
+        time.sleep(0.5)
+        pytest.fail(f"the worker did not run the job (exit code {process.poll()}):\n{log.read_text()[-4000:]}")
+
+    assert outcome["written"] == 2
+    ranked = list(Suggestion.objects.filter(assignment=assignment).order_by("-score").values_list("member_id", flat=True))
+    assert ranked == [everything.pk, half.pk]
