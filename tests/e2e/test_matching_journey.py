@@ -13,14 +13,14 @@ from matching.models import Suggestion
 from matching.services import unsubscribe_token
 from members.demo import DEMO_DOMAIN
 from members.models import MemberProfile
-from tests.e2e.conftest import assert_accessible, browser, login, page, site  # noqa: F401 - fixtures
+from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
 COORDINATOR = f"coordinator.denbosch@{DEMO_DOMAIN}"
 
 
-def test_recommendations_saved_searches_and_candidates(page, site, login):  # noqa: F811
+def test_recommendations_saved_searches_and_candidates(page, site, login):
     seed_marketplace()  # the site fixture loads the people only
     seed_matching()
     # The demo member with the most recommendations (all demo accounts share a password).
