@@ -400,6 +400,7 @@ def invoice_run_start(*, actor, period_start: date, organisation: Organisation |
                 _("HR can start an invoice run only for their own organisation."), field="organisation"
             )
     from invoicing.tasks import run_invoices
+    from zppbrabant.queue import enqueue_on_commit
 
     with transaction.atomic():
         run = InvoiceRun.objects.create(period_start=period_start, organisation=organisation, started_by=actor)
@@ -407,7 +408,8 @@ def invoice_run_start(*, actor, period_start: date, organisation: Organisation |
             actor=actor, action="invoice_run.start", target=run, organisation=organisation,
             data={"month": f"{period_start:%Y-%m}"},
         )
-        transaction.on_commit(lambda: run_invoices.delay(run.pk))
+        # Stored as a PendingTask when Redis is down, sent when it is back.
+        enqueue_on_commit(run_invoices, run.pk)
     return run
 
 
@@ -721,8 +723,9 @@ FROZEN_FIELDS = [
 
 def _enqueue_documents(invoice_id: int) -> None:
     from invoicing.tasks import render_and_send
+    from zppbrabant.queue import enqueue_on_commit
 
-    transaction.on_commit(lambda: render_and_send.delay(invoice_id))
+    enqueue_on_commit(render_and_send, invoice_id)
 
 
 def _audit_organisation(invoice: Invoice):

@@ -27,6 +27,9 @@ from members.models import AuditEntry, ErasureRequest, Invitation, Membership, M
 PROVIDERS = (
     "members.privacy",
     "marketplace.privacy",
+    "training.privacy",
+    "invoicing.privacy",
+    "matching.privacy",
 )
 
 User = get_user_model()

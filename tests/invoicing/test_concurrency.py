@@ -65,7 +65,7 @@ def hours_for_six_recipients(org_a, member_a):
 @pytest.fixture
 def no_documents(monkeypatch):
     """These tests are about numbers and links, not the PDF and UBL."""
-    monkeypatch.setattr(tasks.render_and_send, "delay", lambda invoice_id: None)
+    monkeypatch.setattr(tasks.render_and_send, "apply_async", lambda args, kwargs: None)
 
 
 def assert_nothing_half_made():

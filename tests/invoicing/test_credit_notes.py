@@ -30,7 +30,7 @@ def invoice(org_a, org_b, member_a, hr_a):
 
 def test_full_credit_note_reverses_the_invoice(invoice, hr_a, run_on_commit, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.render_and_send, "delay", sent.append)
+    monkeypatch.setattr(tasks.render_and_send, "apply_async", lambda args, kwargs: sent.append(*args))
     assert (invoice.number, invoice.total_incl_vat) == ("2026-00001", D("1790.11"))  # 1479.43 + 21 % (310.6803 → 310.68)
     with run_on_commit():
         note = services.credit_note_create(actor=hr_a, invoice=invoice, line_ids=None,

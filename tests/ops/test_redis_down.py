@@ -115,3 +115,26 @@ def test_enqueue_in_process_mode_runs_the_task(member_a):
 
     assert enqueue(flush_pending_tasks) is True
     assert not PendingTask.objects.exists()
+
+
+def test_invoicing_work_is_stored_while_the_broker_is_down(broker_down, member_a, org_b, hr_a):
+    """Starting the invoice run and approving an invoice each hand work to
+    Celery after commit (invoicing/services.py): with the broker down both
+    are stored, the run and the approval themselves are saved."""
+    from invoicing import services as invoicing
+    from invoicing.models import Invoice, InvoiceRun
+    from tests.factories import EngagementFactory, approved_hours
+
+    month = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    work = EngagementFactory(member=member_a.profile, hiring_organisation=org_b, start_date=month,
+                             end_date=month + datetime.timedelta(days=90))
+    approved_hours(work, month + datetime.timedelta(days=7), ["8"])
+
+    run = invoicing.invoice_run_start(actor=hr_a, period_start=month, organisation=member_a.profile.home_organisation)
+    assert InvoiceRun.objects.get(pk=run.pk).status == "running"
+    assert PendingTask.objects.get(task_name="invoicing.tasks.run_invoices").args == [run.pk]
+
+    invoicing.invoice_run_execute(run)  # what the worker does once Redis is back
+    invoice = invoicing.invoice_approve(actor=hr_a, invoice=Invoice.objects.get(run=run))
+    assert Invoice.objects.get(pk=invoice.pk).number  # approved and numbered
+    assert PendingTask.objects.get(task_name="invoicing.tasks.render_and_send").args == [invoice.pk]
