@@ -607,18 +607,28 @@ def invoice_run_execute(run: InvoiceRun) -> int:
             invoice = _create_invoice(run, group, period_start, period_end)
             if invoice is not None:
                 created.append(invoice)
+        # Count and announce every invoice of the run, not only this
+        # execution's: a worker killed halfway leaves committed invoices
+        # whose approvers were never told, and the redelivered task makes
+        # only the rest.
+        of_run = list(
+            Invoice.objects.filter(run=run, kind=Invoice.Kind.INVOICE)
+            .only("pk", "issuer_organisation_id", "issuer_member_id")
+        )
         with transaction.atomic():
-            InvoiceRun.objects.filter(pk=run.pk, status=InvoiceRun.Status.RUNNING).update(
-                status=InvoiceRun.Status.DONE, finished_at=timezone.now(), invoices_created=len(created)
+            finished = InvoiceRun.objects.filter(pk=run.pk, status=InvoiceRun.Status.RUNNING).update(
+                status=InvoiceRun.Status.DONE, finished_at=timezone.now(), invoices_created=len(of_run)
             )
-            audit_record(
-                actor=run.started_by, action="invoice_run.finish", target=run, organisation=run.organisation,
-                data={"month": f"{period_start:%Y-%m}", "invoices": len(created)},
-            )
-            _notify_approvers_of_drafts(created, period_start)
+            if finished:
+                audit_record(
+                    actor=run.started_by, action="invoice_run.finish", target=run, organisation=run.organisation,
+                    data={"month": f"{period_start:%Y-%m}", "invoices": len(of_run)},
+                )
+                _notify_approvers_of_drafts(of_run, period_start)
     except Exception as exc:
         InvoiceRun.objects.filter(pk=run.pk, status=InvoiceRun.Status.RUNNING).update(
-            status=InvoiceRun.Status.FAILED, finished_at=timezone.now(), invoices_created=len(created),
+            status=InvoiceRun.Status.FAILED, finished_at=timezone.now(),
+            invoices_created=Invoice.objects.filter(run=run, kind=Invoice.Kind.INVOICE).count(),
             error=f"{type(exc).__name__}: {exc}"[:5000],
         )
         raise
