@@ -46,3 +46,17 @@ def test_production_refuses_a_short_secret_key():
     result = _manage("check", env=_production_env(SECRET_KEY="too-short"))
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+def test_without_email_url_mail_is_printed_not_sent_to_a_missing_smtp_server():
+    """The development default must name a backend dj-email-url knows;
+    an unknown scheme silently left Django's SMTP backend on localhost:25."""
+    env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="zppbrabant.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.EMAIL_BACKEND)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.console.EmailBackend"

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "training",
     "invoicing",
     "matching",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -254,7 +255,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 # --- E-mail ---------------------------------------------------------------
-EMAIL_URL = env_str("EMAIL_URL", "consolemail://")
+EMAIL_URL = env_str("EMAIL_URL", "console://")
 vars().update(dj_email_url.parse(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ZPP Brabant <noreply@zppbrabant.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
