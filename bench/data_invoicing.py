@@ -13,8 +13,9 @@ exempt, 5 % outside the scope. Rows go in with PostgreSQL ``COPY``.
 
 import random
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from bench.db import log
 from bench.generate import generator
@@ -22,6 +23,10 @@ from bench.generate import generator
 MONTHS = (date(2026, 9, 1), date(2026, 10, 1))
 DAYS = [MONTHS[0] + timedelta(days=i) for i in range((date(2026, 11, 1) - MONTHS[0]).days)]
 EXEMPT = "Vrijgesteld van btw: detachering tussen overheidslichamen (art. 11 lid 1 sub o Wet OB)"
+SOURCES = ["application", "invitation", "offer", "suggestion"]
+SOURCE_WEIGHTS = [70, 12, 8, 10]
+ACCEPTED_FROM = datetime(2026, 1, 5, 9, tzinfo=ZoneInfo("Europe/Amsterdam"))
+ACCEPTED_SPAN_MINUTES = 200 * 24 * 60
 OUT_OF_SCOPE = "Buiten de reikwijdte van de btw: overheid handelend als overheid (art. 7 lid 3 Wet OB)"
 
 
@@ -85,7 +90,11 @@ def invoicing(size: int) -> dict:
                 "hours_per_week": Decimal(rng.choice([8, 12, 16])), "start_date": date(2026, 8, 1),
                 "end_date": date(2026, 12, 31), "vat_treatment": vat,
                 "vat_exemption_reason": {"exempt": EXEMPT, "out_of_scope": OUT_OF_SCOPE}.get(vat, ""),
-                "source": "application", "created_by_id": coordinator_of.get(hiring_id), "created_at": now,
+                # How they found each other, and when (accepted during the
+                # first seven months of the year, before the work started).
+                "source": rng.choices(SOURCES, weights=SOURCE_WEIGHTS)[0],
+                "created_by_id": coordinator_of.get(hiring_id),
+                "created_at": ACCEPTED_FROM + timedelta(minutes=rng.randint(0, ACCEPTED_SPAN_MINUTES)),
             })
             week_ids: dict[date, int] = {}
             for day in sorted(rng.sample(DAYS, per_engagement)):

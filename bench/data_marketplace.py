@@ -277,6 +277,9 @@ def assignments(size: int) -> dict:
             )
             if closed_at is not None and closed_at > now:
                 closed_at = now - timedelta(hours=rng.randint(1, 48))
+            if closed_at is not None and closed_at <= province_wide_at:
+                # Closed (filled, cancelled) after it was published, never before.
+                closed_at = min(now, province_wide_at + timedelta(hours=rng.randint(2, 72)))
             open_ids.append(pk)
             published_at_of[pk] = published_at
         contact = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"

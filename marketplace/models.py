@@ -100,6 +100,12 @@ class Assignment(models.Model):
             models.Index(fields=["status", "-published_at"], name="marketplace_assignment_pub"),
             models.Index(fields=["status", "application_deadline"], name="marketplace_assignment_dl"),
             models.Index(fields=["status", "province_wide_at"], name="marketplace_assignment_vis"),
+            # The dashboard counts assignments by publication date per
+            # organisation, window and outcome from this index alone.
+            models.Index(
+                fields=["published_at"], name="marketplace_assignment_dash",
+                include=["organisation_id", "internal_first_days", "status", "closed_at", "id"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -247,6 +247,7 @@ APP_MATRICES = [importlib.import_module(m) for m in (
     "tests.training.matrix",
     "tests.invoicing.matrix",
     "tests.matching.matrix",
+    "tests.insight.matrix",
 )]
 for _module in APP_MATRICES:
     _overlap = set(_module.ROWS) & set(MATRIX)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("invoicing.urls")),
     path("", include("matching.urls")),
+    path("", include("insight.urls")),
 ]
 
 handler403 = "zppbrabant.views.error_403"
