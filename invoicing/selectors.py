@@ -214,6 +214,7 @@ def hr_overview(user, organisation: Organisation, year: int) -> HrOverview:
             engagement__variant=Release.Variant.ZPP,
             engagement__home_organisation=organisation,
         )
+        .exclude(engagement__hiring_organisation=organisation)  # its own work is not invoiced
         .filter(~Exists(InvoiceLineEntry.objects.filter(time_entry=OuterRef("pk"), active=True)))
         .annotate(month=TruncMonth("date"))
         .values("engagement__hiring_organisation_id", "engagement__hiring_organisation__name", "month")

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy as _
@@ -432,10 +432,19 @@ class _NothingLeft(Exception):
 
 
 def _uninvoiced_entries(period_start: date, period_end: date):
-    """Approved entries of the period with no active invoice link."""
-    return TimeEntry.objects.filter(
-        timesheet__status=Timesheet.Status.APPROVED, date__gte=period_start, date__lte=period_end,
-    ).filter(~Exists(InvoiceLineEntry.objects.filter(time_entry=OuterRef("pk"), active=True)))
+    """Approved entries of the period with no active invoice link. Work of a
+    ZPP'er for their own organisation is not invoiced: an organisation does
+    not invoice itself (a ZZP'er's business does invoice their employer)."""
+    return (
+        TimeEntry.objects.filter(
+            timesheet__status=Timesheet.Status.APPROVED, date__gte=period_start, date__lte=period_end,
+        )
+        .exclude(
+            engagement__variant=Release.Variant.ZPP,
+            engagement__home_organisation_id=F("engagement__hiring_organisation_id"),
+        )
+        .filter(~Exists(InvoiceLineEntry.objects.filter(time_entry=OuterRef("pk"), active=True)))
+    )
 
 
 def _invoice_groups(run: InvoiceRun, period_start: date, period_end: date) -> list[_Group]:

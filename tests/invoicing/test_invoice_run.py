@@ -142,6 +142,25 @@ def test_a_second_run_creates_nothing(world):
     assert (second.status, second.invoices_created) == ("done", 0)
 
 
+def test_own_organisations_zpp_work_is_not_invoiced_but_a_zzp_business_invoices_its_employer(world):
+    """A ZPP'er of A working on A's own assignment: A does not invoice
+    itself, and HR of A is not shown those hours as waiting to be invoiced.
+    A ZZP'er of A working for A does invoice A (their own business)."""
+    colleague = MemberProfileFactory(home_organisation=world.org_a)
+    internal = engagement(colleague, world.org_a, agreed_rate=D("80.00"))
+    approved_hours(internal, date(2026, 10, 5), ["8"])
+    zzp_internal = engagement(world.zzp, world.org_a, variant="zzp", agreed_rate=D("90.00"),
+                              home_organisation=world.org_a)
+    approved_hours(zzp_internal, date(2026, 10, 6), ["5"])
+    run_invoice_month(OCTOBER)
+    assert not Invoice.objects.filter(issuer_organisation=world.org_a, recipient=world.org_a).exists()
+    assert not InvoiceLineEntry.objects.filter(time_entry__engagement=internal).exists()
+    own = Invoice.objects.get(issuer_member=world.zzp, recipient=world.org_a)
+    assert own.total_excl_vat == D("450.00")  # 5 h × € 90
+    overview = selectors.hr_overview(world.hr_a, world.org_a, 2026)
+    assert world.org_a.name not in {r.counterpart for r in overview.uninvoiced}
+
+
 def test_later_approved_hours_go_on_a_new_invoice(world, coordinator_b):
     run_invoice_month(OCTOBER)
     waiting = world.colleague_to_b.timesheets.get(status="submitted")
