@@ -106,6 +106,9 @@ class Assignment(models.Model):
                 fields=["published_at"], name="marketplace_assignment_dash",
                 include=["organisation_id", "internal_first_days", "status", "closed_at", "id"],
             ),
+            # An organisation's assignments, index-only (the coordinator's
+            # inbox counts their applications through it).
+            models.Index(fields=["organisation", "id"], name="marketplace_assignment_org_id"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -200,7 +203,11 @@ class Application(models.Model):
                 name="marketplace_application_rate_positive",
             ),
         ]
-        indexes = [models.Index(fields=["assignment", "status"])]
+        indexes = [
+            models.Index(fields=["assignment", "status"]),
+            # The coordinator's inbox: newest first, read in index order.
+            models.Index(fields=["-created_at", "-id"], name="marketplace_application_recent"),
+        ]
 
     def __str__(self):
         return f"{self.member} → {self.assignment}"
