@@ -9,7 +9,7 @@ this week Anne has hours in draft.
 engagements exist.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -73,13 +73,17 @@ def _engagements(start, end):
         if release.start_date > start or release.end_date < end:
             release.start_date, release.end_date = min(release.start_date, start), max(release.end_date, end)
             release.save(update_fields=["start_date", "end_date"])
-        made.append(Engagement.objects.create(
+        engagement = Engagement.objects.create(
             member=profile, hiring_organisation=hiring, home_organisation=profile.home_organisation,
             variant=release.variant, agreed_rate=profile.home_organisation.zpp_hourly_rate,
             hours_per_week=Decimal("8"), start_date=start, end_date=end, vat_treatment=vat,
             vat_exemption_reason=EXEMPTION if vat == Engagement.VatTreatment.EXEMPT else "",
             source=Source.INVITATION, created_by=_coordinator(hiring),
-        ))
+        )
+        # Agreed the week before the work started (the dashboard counts it then).
+        agreed = timezone.make_aware(datetime.combine(start - timedelta(days=7), time(10)))
+        Engagement.objects.filter(pk=engagement.pk).update(created_at=agreed)
+        made.append(engagement)
     return made
 
 
@@ -92,7 +96,8 @@ def _log_week(engagement, monday, status):
         if engagement.start_date <= day <= engagement.end_date:
             entries.append(TimeEntry(
                 timesheet=timesheet, engagement=engagement, member=engagement.member, date=day,
-                hours=Decimal("4") if offset == WORKDAYS[-1] else Decimal("4.5"),
+                # 2 × 4 h: the 8 hours a week of a one-day release, no more.
+                hours=Decimal("4"),
                 description="Overleg met het projectteam en uitwerking van het advies",
             ))
     TimeEntry.objects.bulk_create(entries)

@@ -7,6 +7,7 @@ class Command(BaseCommand):
     help = "Load the demo organisations, people, assignments, training, hours and invoices (idempotent)."
 
     def handle(self, *args, **options):
+        from insight.demo import seed_insight
         from invoicing.demo import seed_invoicing
         from marketplace.demo import seed_marketplace
         from matching.demo import seed_matching
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         created.update(seed_marketplace())
         created.update(seed_training())
         created.update(seed_invoicing())
+        created.update(seed_insight())
         # Last: the suggestions are computed from everything above.
         created.update(seed_matching())
         summary = ", ".join(f"{n} {name}" for name, n in created.items() if isinstance(n, int) and n) or "nothing new"
