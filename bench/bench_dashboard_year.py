@@ -15,10 +15,11 @@ per skill category and a default.
     {"bench": "dashboard_year", "ms": …, "queries": …, "org_ms": …, "org_queries": …}
 """
 
-import statistics
 import time
 from datetime import date
 from decimal import Decimal
+
+from bench.pages import measure_page
 
 NAME = "dashboard_year"
 REQUESTS = 15
@@ -62,24 +63,6 @@ def _ensure_invoices() -> int:
     return approved.count()
 
 
-def _measure(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)  # warm up (session, roles, templates)
-    assert response.status_code == 200, (url, response.status_code)
-    timings = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    timings.sort()
-    return statistics.median(timings), timings[-1], len(queries), response
-
-
 def run() -> dict:
     from django.conf import settings
     from django.db.models import Count
@@ -105,8 +88,8 @@ def run() -> dict:
         manager_user = manager.user
     client = Client()
     client.force_login(manager_user)
-    ms, slowest, queries, response = _measure(client, f"/inzicht/?period=year&year={YEAR}")
-    assert b"Definitie" in response.content or b"Definition" in response.content
+    province = measure_page(client, f"/inzicht/?period=year&year={YEAR}", REQUESTS)
+    assert b"Definitie" in province.response.content or b"Definition" in province.response.content
 
     busiest = (
         Engagement.objects.values("hiring_organisation").annotate(n=Count("id")).order_by("-n").first()
@@ -115,16 +98,14 @@ def run() -> dict:
     hr = Membership.objects.filter(role=Membership.Role.HR, organisation=organisation).select_related("user").first().user
     hr_client = Client()
     hr_client.force_login(hr)
-    org_ms, org_slowest, org_queries, _ = _measure(
-        hr_client, f"/inzicht/organisatie/{organisation.slug}/?period=year&year={YEAR}"
-    )
+    own = measure_page(hr_client, f"/inzicht/organisatie/{organisation.slug}/?period=year&year={YEAR}", REQUESTS)
     return {
-        "ms": round(ms, 1),
-        "max_ms": round(slowest, 1),
-        "queries": queries,
-        "org_ms": round(org_ms, 1),
-        "org_max_ms": round(org_slowest, 1),
-        "org_queries": org_queries,
+        "ms": round(province.p50_ms, 1),
+        "max_ms": round(province.max_ms, 1),
+        "queries": province.queries,
+        "org_ms": round(own.p50_ms, 1),
+        "org_max_ms": round(own.max_ms, 1),
+        "org_queries": own.queries,
         "requests": REQUESTS,
         "members": MemberProfile.objects.count(),
         "assignments": Assignment.objects.count(),

@@ -2,28 +2,10 @@
 server time per request through Django's full stack (test client), and the
 number of SQL queries per page."""
 
-import statistics
-import time
+from bench.pages import measure_page
 
 NAME = "hr_release_queue"
 REQUESTS = 60
-
-
-def _measure(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm up
-    timings = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], len(queries)
 
 
 def run() -> dict:
@@ -45,16 +27,16 @@ def run() -> dict:
     hr = Membership.objects.filter(role="hr", organisation_id=org_id).select_related("user").first().user
     client = Client()
     client.force_login(hr)
-    queue_p50, queue_p95, queue_queries = _measure(client, "/hr/vrijstellingen/")
+    queue = measure_page(client, "/hr/vrijstellingen/", REQUESTS)
     profile = MemberProfile.objects.filter(home_organisation_id=org_id).first()
-    profile_p50, profile_p95, profile_queries = _measure(client, f"/leden/{profile.pk}/")
+    profile_page = measure_page(client, f"/leden/{profile.pk}/", REQUESTS)
     return {
-        "queue_p50_ms": round(queue_p50, 1),
-        "queue_p95_ms": round(queue_p95, 1),
-        "queue_queries": queue_queries,
+        "queue_p50_ms": round(queue.p50_ms, 1),
+        "queue_p95_ms": round(queue.p95_ms, 1),
+        "queue_queries": queue.queries,
         "waiting_in_queue": busiest["n"],
-        "profile_p50_ms": round(profile_p50, 1),
-        "profile_p95_ms": round(profile_p95, 1),
-        "profile_queries": profile_queries,
+        "profile_p50_ms": round(profile_page.p50_ms, 1),
+        "profile_p95_ms": round(profile_page.p95_ms, 1),
+        "profile_queries": profile_page.queries,
         "members": MemberProfile.objects.count(),
     }

@@ -13,54 +13,26 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from celery import Celery
 from django.conf import settings
-from django.db import connection
 
 from matching.models import Suggestion
+from tests.faults.worker import claim_redis_db, database_url, release_redis_db
 from tests.matching.conftest import make_assignment, make_member
 
-REDIS = os.environ.get("MATCHING_TEST_REDIS", "redis://127.0.0.1:6379")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PROJECT_DIR = Path(settings.BASE_DIR)
-
-
-def _redis_db() -> str:
-    """The URL of an empty Redis database (1–13; 0 is the default broker,
-    14 and 15 belong to the benchmarks and the test cache)."""
-    import redis
-
-    try:
-        redis.Redis.from_url(f"{REDIS}/0", socket_timeout=1).ping()
-    except redis.exceptions.RedisError as error:
-        message = f"Redis at {REDIS} does not answer ({error}); the real-worker test needs it"
-        if IN_CI:
-            pytest.fail(message + " (CI=true)")
-        pytest.skip(message + " (this fails under CI=true)")
-    for db in range(1, 14):
-        if redis.Redis.from_url(f"{REDIS}/{db}", socket_timeout=1).dbsize() == 0:
-            return f"{REDIS}/{db}"
-    pytest.fail(f"no empty Redis database in 1–13 at {REDIS}")
-
-
-def _database_url() -> str:
-    """This test run's (test_…) database, for the worker."""
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    return f"postgres://{quote(db['USER'] or '', safe='')}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
 def worker():
     """A worker on its own queue; yields (producer app, queue name)."""
-    broker = _redis_db()
+    broker = claim_redis_db()
     queue = f"matching-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": broker,
         "CACHE_REDIS_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -87,9 +59,7 @@ def worker():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-        import redis
-
-        redis.Redis.from_url(broker).flushdb()
+        release_redis_db(broker)
         producer.close()
         log.unlink(missing_ok=True)
 

@@ -1,0 +1,41 @@
+"""Timing one page through Django's full stack in-process (test client),
+shared by the page benchmarks."""
+
+import statistics
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class PageTiming:
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    queries: int
+    response: object
+
+
+def measure_page(client, url: str, requests: int) -> PageTiming:
+    """One warm-up request, then ``requests`` timed ones (each must answer
+    200), then one more with its SQL queries counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    timings.sort()
+    return PageTiming(
+        p50_ms=statistics.median(timings),
+        p95_ms=timings[max(0, int(len(timings) * 0.95) - 1)],
+        max_ms=timings[-1],
+        queries=len(queries),
+        response=response,
+    )
