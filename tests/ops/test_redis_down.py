@@ -14,6 +14,7 @@ from django.urls import reverse
 from members.models import PendingTask, Release
 from members.services import release_request
 from tests.factories import DEFAULT_PASSWORD
+from tests.test_permission_matrix import world  # noqa: F401 (the fixture: one object of every kind)
 from zppbrabant import cache as failover
 from zppbrabant.celery import app
 from zppbrabant.queue import enqueue, flush_pending
@@ -65,6 +66,24 @@ def test_the_failover_cache_falls_back_to_the_database(redis_down):
 def test_pages_answer_for_a_logged_in_member(redis_down, client, member_a, url_name):
     client.force_login(member_a)
     assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["member_a", "coordinator_a", "hr_a", "programme_manager"])
+def test_every_page_of_the_permission_matrix_answers_as_usual(redis_down, world, client_for, persona):
+    """Every GET URL of the site, for four roles, gives the status the
+    permission matrix expects with Redis up: never a 500."""
+    from tests.test_permission_matrix import MATRIX
+
+    client = client_for(world[persona])
+    wrong = []
+    for name, r in sorted(MATRIX.items()):
+        if r.method != "get":
+            continue
+        url = reverse(name, kwargs=r.kwargs(world))
+        status = client.get(url).status_code
+        if status != r.status_for(persona):
+            wrong.append(f"GET {url}: {status}, expected {r.status_for(persona)}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_logging_in_works_and_the_sixth_bad_password_is_refused(redis_down, client, member_a):
