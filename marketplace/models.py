@@ -109,6 +109,8 @@ class Assignment(models.Model):
             # An organisation's assignments, index-only (the coordinator's
             # inbox counts their applications through it).
             models.Index(fields=["organisation", "id"], name="marketplace_assignment_org_id"),
+            # An organisation's assignments, newest first (the inbox's filter list).
+            models.Index(fields=["organisation", "-created_at", "-id"], name="marketplace_assignment_org_new"),
         ]
         constraints = [
             models.CheckConstraint(

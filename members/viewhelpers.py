@@ -2,6 +2,8 @@
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from members.errors import DomainError
 from members.roles import roles_of
@@ -21,3 +23,14 @@ def network_only(request) -> None:
 
 def paginate(request, queryset, size: int = 20):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def select_options(field) -> SafeString:
+    """The <option>s of a bound choice field, escaped, the current value
+    selected (for templates/includes/select_field.html)."""
+    chosen = field.value()
+    chosen = "" if chosen is None else str(chosen)
+    return format_html_join(
+        "", '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if str(value) == chosen else "", label) for value, label in field.field.choices),
+    )

@@ -20,7 +20,7 @@ from invoicing.forms import CreditNoteForm, InvoiceFilterForm, MarkPaidForm, Rea
 from invoicing.models import Invoice, InvoiceLineEntry
 from members.errors import DomainError
 from members.roles import require, roles_of
-from members.viewhelpers import form_error, network_only, paginate
+from members.viewhelpers import form_error, network_only, paginate, select_options
 
 PAGE_SIZE = 25
 DECIDED = (Invoice.Status.APPROVED, Invoice.Status.SENT, Invoice.Status.PAID)
@@ -123,6 +123,8 @@ def invoice_list(request):
             "query": query.urlencode(),
             "show_direction": not roles.sees_everything,
             "can_run": roles.is_hr or roles.admin,
+            "direction_options": select_options(form["direction"]),
+            "status_options": select_options(form["status"]),
         },
     )
 

@@ -269,13 +269,16 @@ def test_the_inbox_assignment_filter_keeps_the_choice_and_refuses_a_foreign_one(
     """The assignment select is written out by hand in the template (speed):
     it still carries its label, keeps the chosen assignment selected, and
     an assignment of another organisation gets a message at the field."""
-    other = AssignmentFactory(organisation=application_a.assignment.organisation, published=True, title="Tweede")
+    other = AssignmentFactory(
+        organisation=application_a.assignment.organisation, published=True, title="Tweede <script>x</script>",
+    )
     client = client_for(coordinator_a)
     page = client.get(reverse("marketplace:inbox") + f"?assignment={application_a.assignment_id}")
     html = page.content.decode()
     assert '<label for="id_assignment">' in html
     assert f'<option value="{application_a.assignment_id}" selected>' in html
-    assert f'<option value="{other.pk}">' in html
+    assert f'<option value="{other.pk}">Tweede &lt;script&gt;x&lt;/script&gt;</option>' in html
+    assert "<script>x</script>" not in html
     assert [a.pk for a in page.context["page"].object_list] == [application_a.pk]
     foreign = AssignmentFactory(organisation=org_b, published=True)
     refused = client.get(reverse("marketplace:inbox") + f"?assignment={foreign.pk}")
