@@ -7,8 +7,8 @@ def roles(request):
 
 def notifications(request):
     """``unread_notification_count`` for the menu: a callable (templates call
-    it) that costs one query the first time it is used in a request and none
-    after that; nothing for visitors."""
+    it), kept in the cache between requests (members.notifications forgets it
+    when notifications arrive or are read); nothing for visitors."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notification_count": 0}
@@ -16,9 +16,17 @@ def notifications(request):
     def unread_notification_count() -> int:
         cached = getattr(request, "_unread_notification_count", None)
         if cached is None:
-            from members.models import Notification
+            from django.core.cache import cache
 
-            cached = Notification.objects.filter(user=user, read_at__isnull=True).count()
+            from members.notifications import UNREAD_CACHE_SECONDS, unread_cache_key
+
+            key = unread_cache_key(user.pk)
+            cached = cache.get(key)
+            if cached is None:
+                from members.models import Notification
+
+                cached = Notification.objects.filter(user=user, read_at__isnull=True).count()
+                cache.set(key, cached, UNREAD_CACHE_SECONDS)
             request._unread_notification_count = cached
         return cached
 

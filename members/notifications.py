@@ -8,6 +8,24 @@ from django.utils import translation
 
 from members.models import Notification, User
 
+# The menu's unread count is cached per person; new and read notifications
+# forget it at once, the time limit bounds anything else (a demo seed, an
+# admin edit, a Redis outage).
+UNREAD_CACHE_SECONDS = 60
+
+
+def unread_cache_key(user_id) -> str:
+    return f"unread:v1:{user_id}"
+
+
+def forget_unread_count(user_ids) -> None:
+    from django.core.cache import cache
+
+    keys = [unread_cache_key(pk) for pk in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
 
 def notify(
     *,
@@ -28,6 +46,7 @@ def notify(
             text = str(message())[:500]
         notifications.append(Notification(user=user, kind=kind, message=text, url=url))
     created = Notification.objects.bulk_create(notifications)
+    forget_unread_count({n.user_id for n in created})
     if email_template:
         from members.tasks import send_notification_email
 
@@ -46,4 +65,6 @@ def notification_mark_read(*, user: User, notification_ids: list[int] | None = N
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    forget_unread_count([user.pk])
+    return marked

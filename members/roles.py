@@ -62,12 +62,18 @@ class Roles:
 ANONYMOUS = Roles()
 
 
-def roles_of(user) -> Roles:
-    if user is None or not user.is_authenticated:
-        return ANONYMOUS
-    cached = getattr(user, "_zpp_roles", None)
-    if cached is not None:
-        return cached
+# Membership-derived roles are kept in the cache between requests (one
+# query less on every page). Every change to a membership or a profile
+# forgets them at once (members/signals.py, also after the commit); the
+# time limit bounds what a change made while Redis was down can leave behind.
+ROLES_CACHE_SECONDS = 60
+
+
+def _roles_cache_key(user_id) -> str:
+    return f"roles:v1:{user_id}"
+
+
+def _membership_roles(user) -> dict:
     from members.models import Membership
 
     member_of = None
@@ -90,22 +96,49 @@ def roles_of(user) -> Roles:
             programme_manager = True
         elif role == Membership.Role.TRAINING_COORDINATOR:
             training_coordinator = True
-    roles = Roles(
-        member_of=member_of,
-        coordinator_of=frozenset(coordinator_of),
-        hr_of=frozenset(hr_of),
-        programme_manager=programme_manager,
-        training_coordinator=training_coordinator,
-        admin=bool(user.is_superuser),
-        profile_id=profile_id,
-    )
+    return {
+        "member_of": member_of,
+        "coordinator_of": frozenset(coordinator_of),
+        "hr_of": frozenset(hr_of),
+        "programme_manager": programme_manager,
+        "training_coordinator": training_coordinator,
+        "profile_id": profile_id,
+    }
+
+
+def roles_of(user) -> Roles:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_zpp_roles", None)
+    if cached is not None:
+        return cached
+    from django.core.cache import cache
+
+    key = _roles_cache_key(user.pk)
+    stored = cache.get(key)
+    if stored is None:
+        stored = _membership_roles(user)
+        cache.set(key, stored, ROLES_CACHE_SECONDS)
+    roles = Roles(admin=bool(user.is_superuser), **stored)
     user._zpp_roles = roles
     return roles
+
+
+def forget_cached_roles(user_id) -> None:
+    """Drop the cached roles of a user now and again after the current
+    transaction commits (a request in between may have cached the old ones)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    key = _roles_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def forget_roles(user) -> None:
     if hasattr(user, "_zpp_roles"):
         del user._zpp_roles
+    forget_cached_roles(user.pk)
 
 
 def require(condition: bool) -> None:

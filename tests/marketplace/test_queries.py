@@ -27,26 +27,26 @@ from tests.factories import (
     approved_release,
 )
 
-# Pinned counts (warm cache). The assignment list page, as a member, built:
-# 1 the session's user, 2 their roles (with the profile id for the menu),
-# 3 the page of assignments with the total (COUNT(*) OVER () when searching,
-# a capped count subquery otherwise) and the required skills as an array,
-# 4 the unread-notification count in the menu; "fits my release" adds the
-# member's hours left (5). Served from the page cache: 1, 2 and 4 only.
-LIST_PAGE_QUERIES = {"plain": 4, "search-and-filters": 4}
-LIST_PAGE_CACHED_QUERIES = 3
-LIST_PAGE_FITS_QUERIES = 5
-# The inbox (coordinator): user, roles, the assignment choices of the
-# filter, the count, the page (member, organisation, assignment joined),
-# the unread count.
-INBOX_QUERIES = 6
-# The directory (coordinator): user, roles, count, the skill and the
-# organisation choices of the search form, the page (hours left annotated),
-# the skills and the current releases (prefetched), the unread count.
-DIRECTORY_QUERIES = 9
-# The offers (coordinator): user, roles, count, page, prefetched skills, the
-# skill choices of the search form, the unread count.
-OFFER_LIST_QUERIES = 7
+# Pinned counts (warm cache: the person's roles and unread-notification
+# count are cached between requests, see members/roles.py and
+# members/notifications.py). The assignment list page, as a member, built:
+# 1 the session's user, 2 the page of assignments with the total
+# (COUNT(*) OVER () when searching, a capped count subquery otherwise) and
+# the required skills as an array; "fits my release" adds the member's hours
+# left (3). Served from the page cache: the user only.
+LIST_PAGE_QUERIES = {"plain": 2, "search-and-filters": 2}
+LIST_PAGE_CACHED_QUERIES = 1
+LIST_PAGE_FITS_QUERIES = 3
+# The inbox (coordinator): user, the assignment choices of the filter, the
+# count, the page (member, organisation, assignment joined).
+INBOX_QUERIES = 4
+# The directory (coordinator): user, count, the skill and the organisation
+# choices of the search form, the page (hours left annotated), the skills
+# and the current releases (prefetched).
+DIRECTORY_QUERIES = 7
+# The offers (coordinator): user, count, page, prefetched skills, the skill
+# choices of the search form.
+OFFER_LIST_QUERIES = 5
 MAX_LIST_PAGE_QUERIES = 8
 
 
