@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insight.figures.base import Period
 from insight.models import ExternalRate
-from members.forms import DateInput
+from members.forms import DateInput, DecimalCommaField
 from members.models import Skill
 
 MAX_CUSTOM_DAYS = 5 * 366
@@ -122,15 +122,6 @@ def skill_area_choices():
         Skill.objects.exclude(category="").order_by("category").values_list("category", flat=True).distinct()
     )
     return [("", _("Default rate (every other area)"))] + [(a, a) for a in areas]
-
-
-class DecimalCommaField(forms.DecimalField):
-    """Accepts the Dutch decimal comma ("130,50") as well as a point."""
-
-    def to_python(self, value):
-        if isinstance(value, str) and value.count(",") == 1 and "." not in value:
-            value = value.replace(",", ".")
-        return super().to_python(value)
 
 
 class ExternalRateForm(forms.Form):

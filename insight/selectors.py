@@ -11,10 +11,6 @@ from members.models import Organisation
 from members.roles import roles_of
 
 
-def sees_province(user) -> bool:
-    return roles_of(user).sees_everything
-
-
 def insight_organisations_for(user) -> QuerySet[Organisation]:
     """Organisations whose dashboard this person may open."""
     roles = roles_of(user)

@@ -22,7 +22,7 @@ from insight.forms import ExternalRateForm, PeriodForm
 from members.errors import DomainError
 from members.roles import require, roles_of
 from members.selectors import organisations_in_scope_of
-from members.viewhelpers import form_error, network_only
+from members.viewhelpers import csv_cell, form_error, network_only
 
 PERIOD_PARAMS = ("period", "year", "quarter", "month", "start", "end")
 
@@ -119,13 +119,8 @@ def _csv_response(request, organisation, key):
     response.write("\ufeff")  # so spreadsheet programs read UTF-8
     writer = csv.writer(response, delimiter=";")
     writer.writerow(figure.header())
-    writer.writerows(_csv_safe(row) for row in figure.display_rows())
+    writer.writerows([csv_cell(cell) for cell in row] for row in figure.display_rows())
     return response
-
-
-def _csv_safe(row):
-    """Cells that a spreadsheet would run as a formula get a leading quote."""
-    return ["'" + cell if cell[:1] in ("=", "+", "@", "\t", "\r") else cell for cell in row]
 
 
 @login_required

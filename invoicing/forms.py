@@ -9,13 +9,13 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import DateInput
+from members.forms import DateInput, DecimalCommaField
 from members.models import Organisation
 
 HOURS_STEP = "0.25"
 
 
-class HoursField(forms.DecimalField):
+class HoursField(DecimalCommaField):
     """Hours as a number; accepts a Dutch decimal comma ("7,5") too."""
 
     def __init__(self, **kwargs):
@@ -24,11 +24,6 @@ class HoursField(forms.DecimalField):
             widget=forms.NumberInput(attrs={"step": HOURS_STEP, "min": "0", "max": "24", "inputmode": "decimal"}),
             **kwargs,
         )
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(",", ".")
-        return super().to_python(value)
 
 
 def hours_display(value: Decimal | None) -> str:

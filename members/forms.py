@@ -11,6 +11,15 @@ from members.validators import normalise_digits, validate_release_days
 MAX_TAGS = 15
 
 
+class DecimalCommaField(forms.DecimalField):
+    """A decimal number that also accepts the Dutch decimal comma ("7,5")."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -25,6 +25,12 @@ def paginate(request, queryset, size: int = 20):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
+def csv_cell(value) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def select_options(field) -> SafeString:
     """The <option>s of a bound choice field, escaped, the current value
     selected (for templates/includes/select_field.html)."""

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from members.errors import DomainError
 from members.models import MemberProfile
 from members.roles import require, roles_of
-from members.viewhelpers import form_error, network_only, paginate
+from members.viewhelpers import csv_cell, form_error, network_only, paginate
 from training import ics, selectors, services
 from training.forms import AttendanceForm, CatalogueFilterForm, ModuleForm, SessionCancelForm, SessionForm
 from training.models import CalendarFeed, Completion, Enrolment, Module, Session
@@ -414,12 +414,6 @@ def session_enrolments(request, pk):
     )
 
 
-def _csv_cell(value) -> str:
-    """Text that a spreadsheet would run as a formula is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def session_enrolments_csv(request, pk):
     session = _run_session(request, pk)
@@ -433,7 +427,7 @@ def session_enrolments_csv(request, pk):
         _("Enrolled at"), _("Cancelled at"),
     ])
     for enrolment in selectors.enrolments_of_session(session):
-        writer.writerow([_csv_cell(v) for v in (
+        writer.writerow([csv_cell(v) for v in (
             enrolment.member,
             enrolment.member.user.email,
             enrolment.member.home_organisation.name,
