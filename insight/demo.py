@@ -1028,9 +1028,10 @@ def seed_insight() -> dict:
         seeder.hours(engagements)
         runs = seeder.invoice_runs()
         seeder.external_rates()
-        from marketplace.selectors import bump_assignment_list_version
+        from marketplace.selectors import applications_changed, bump_assignment_list_version
 
         transaction.on_commit(bump_assignment_list_version)
+        applications_changed()
     # Each approval commits on its own, so its documents are rendered (or
     # queued) with the dates it was given.
     seeder.approvals(runs)

@@ -201,5 +201,6 @@ class InboxFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, *args, assignments=(), **kwargs):
+        """``assignments``: (pk, title) pairs the filter offers."""
         super().__init__(data, *args, **kwargs)
-        self.filters["assignment"].extra["choices"] = [(str(a.pk), str(a)) for a in assignments]
+        self.filters["assignment"].extra["choices"] = [(str(pk), title) for pk, title in assignments]

@@ -1,6 +1,7 @@
 """Personal data in the marketplace (see members/privacy.py)."""
 
 from marketplace.models import Application, AssignmentInvitation, Engagement, Offer
+from marketplace.selectors import applications_changed
 
 
 def export(user) -> dict:
@@ -44,6 +45,7 @@ def erase(user) -> dict:
     kept = applications.filter(engagement__isnull=False).update(
         motivation="", availability="", rate_note="", cv="", decision_message=""
     )
+    applications_changed()
     deleted = applications.filter(engagement__isnull=True).delete()[0]
     return {
         "applications_deleted": deleted,

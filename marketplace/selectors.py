@@ -1,7 +1,6 @@
 """Reads for the marketplace. Every view fetches through one of the
 ``*_visible_to(user)`` functions."""
 
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from marketplace.models import Application, Assignment, AssignmentInvitation, Engagement, Offer
 from members.models import MemberProfile, Release
+from members import versions
 from members.roles import roles_of
 
 PUBLIC_STATUSES = (Assignment.Status.PUBLISHED, Assignment.Status.CLOSED, Assignment.Status.FILLED)
@@ -34,6 +34,14 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
     )
     own = Q(organisation_id__in=roles.coordinator_of)
     return qs.filter(public | own)
+
+
+def published_scope_key(user) -> str:
+    """People with the same key see the same published assignments: all of
+    them (programme manager, admins) or those of the province plus their own
+    organisations' internal-first ones. For the keys of cached lists."""
+    roles = roles_of(user)
+    return "all" if roles.sees_everything else ",".join(map(str, sorted(roles.organisation_ids)))
 
 
 def can_manage_assignment(user, assignment: Assignment) -> bool:
@@ -260,26 +268,40 @@ def with_hours_left_now(qs: QuerySet[MemberProfile]) -> QuerySet[MemberProfile]:
     )
 
 
-# --- Cache version of the assignment list --------------------------------------
-
-LIST_VERSION_KEY = "assignment_list:version"
+# --- Cache versions (members/versions.py) -----------------------------------------
 
 
-def assignment_list_version() -> int:
-    """Part of every cached list page's key; any assignment write bumps it."""
+def assignment_list_version() -> str:
+    """Part of the key of every cached assignment list or block. It changes
+    with every assignment write (the version) and whenever an internal-first
+    window ends (who sees what changes then without any write), so such a
+    cache may live long (members.versions.CACHE_SECONDS)."""
     from django.core.cache import cache
 
-    version = cache.get(LIST_VERSION_KEY)
-    if version is None:
-        cache.add(LIST_VERSION_KEY, time.time_ns(), None)
-        version = cache.get(LIST_VERSION_KEY) or 0
-    return version
+    version = versions.current("assignments")
+    key = f"assignments:next_window_end:{version}"
+    now = timezone.now()
+    next_end = cache.get(key)
+    if next_end is None or (next_end and now >= next_end):
+        next_end = (
+            Assignment.objects.filter(status__in=PUBLIC_STATUSES, province_wide_at__gt=now)
+            .order_by("province_wide_at").values_list("province_wide_at", flat=True).first()
+        ) or 0
+        cache.set(key, next_end, versions.CACHE_SECONDS)
+    return f"{version}.{next_end.timestamp() if next_end else 0}"
 
 
 def bump_assignment_list_version() -> None:
-    from django.core.cache import cache
+    versions.bump("assignments")
 
-    try:
-        cache.incr(LIST_VERSION_KEY)
-    except ValueError:  # not there (evicted, or a fresh cache)
-        cache.set(LIST_VERSION_KEY, time.time_ns(), None)
+
+def applications_version() -> int:
+    """Part of the key of cached application totals (the inbox); every
+    application write bumps it (marketplace/apps.py and the services' bulk
+    updates)."""
+    return versions.current("applications")
+
+
+def applications_changed() -> None:
+    """Cached application totals are stale after this transaction."""
+    versions.changed("applications")

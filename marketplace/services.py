@@ -18,9 +18,10 @@ from marketplace.models import (
     Source,
 )
 from marketplace.selectors import (
+    applications_changed,
     bump_assignment_list_version,
     engaged_hours,
-    hours_left,
+    hours_left_for_members,
     release_for_period,
 )
 from members.audit import audit_record
@@ -217,6 +218,7 @@ def assignment_cancel(*, actor, assignment: Assignment, reason: str = "") -> Ass
             status=Application.Status.REJECTED, decided_by=actor, decided_at=timezone.now(),
             decision_message=reason or "",
         )
+        applications_changed()
         title = locked.title
         notify(
             users=[a.member.user for a in open_apps], kind="assignment_cancelled",
@@ -247,10 +249,10 @@ def assignments_close_expired() -> int:
 # --- Applications ------------------------------------------------------------
 
 
-def application_release_warning(*, member: MemberProfile, assignment: Assignment) -> str | None:
+def application_release_warning(*, member_id: int, assignment: Assignment) -> str | None:
     """A warning (not a refusal) when the member's remaining released hours
     do not cover the assignment."""
-    left = hours_left(member, assignment.start_date, assignment.end_date)
+    left = hours_left_for_members([member_id], assignment.start_date, assignment.end_date)[member_id]
     if left < assignment.hours_per_week:
         return str(
             _("Your remaining released hours (%(left)s a week) do not cover this assignment "
@@ -329,6 +331,7 @@ def application_withdraw(*, actor, application: Application) -> Application:
         ).update(status=Application.Status.WITHDRAWN, updated_at=timezone.now())
         if not updated:
             raise DomainError(_("This application has already been decided on and cannot be withdrawn."))
+        applications_changed()  # an update() sends no save signal
         application.refresh_from_db()
         audit_record(actor=actor, action="application.withdraw", target=application,
                      organisation=application.assignment.organisation)
@@ -351,6 +354,7 @@ def application_shortlist(*, actor, application: Application) -> Application:
         ).update(status=Application.Status.SHORTLISTED, updated_at=timezone.now())
         if not updated:
             raise DomainError(_("Only a new application can be shortlisted."))
+        applications_changed()  # an update() sends no save signal
         application.refresh_from_db()
         audit_record(actor=actor, action="application.shortlist", target=application,
                      organisation=application.assignment.organisation)
@@ -373,6 +377,7 @@ def application_reject(*, actor, application: Application, message: str) -> Appl
         )
         if not updated:
             raise DomainError(_("This application has already been decided on or withdrawn."))
+        applications_changed()  # an update() sends no save signal
         application.refresh_from_db()
         audit_record(actor=actor, action="application.reject", target=application,
                      organisation=application.assignment.organisation)
@@ -460,6 +465,7 @@ def _fill(*, actor, assignment: Assignment) -> None:
     Application.objects.filter(pk__in=[o.pk for o in others]).update(
         status=Application.Status.REJECTED, decided_by=actor, decided_at=timezone.now(),
     )
+    applications_changed()
     title = assignment.title
     notify(
         users=[o.member.user for o in others], kind="application_status",

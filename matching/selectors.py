@@ -44,8 +44,8 @@ def open_suggestions_for(profile: MemberProfile) -> QuerySet[Suggestion]:
 
 
 def recommended_for(profile: MemberProfile, limit: int = 5) -> list[Suggestion]:
-    """"Recommended for you" on the home page."""
-    return list(open_suggestions_for(profile)[:limit])
+    """"Recommended for you" on the home page (cards: no description)."""
+    return list(open_suggestions_for(profile).defer("assignment__description", "assignment__search_vector")[:limit])
 
 
 def candidates_for(assignment: Assignment) -> QuerySet[Suggestion]:

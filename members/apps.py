@@ -8,3 +8,8 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from members import signals  # noqa: F401
+        from members import versions
+        from members.models import Release
+
+        # The release queue's cached total (members/views.py).
+        versions.follow_model(Release, "releases")

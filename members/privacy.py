@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import versions
 from members.audit import audit_record
 from members.errors import DomainError
 from members.models import AuditEntry, ErasureRequest, Invitation, Membership, MemberProfile, Notification
@@ -128,6 +129,7 @@ def erase(user) -> dict:
         # Releases are the employer's personnel record (kept by its own
         # retention rules); only the free text goes.
         counts["releases_anonymised"] = profile.releases.update(motivation="")
+        versions.changed("releases")
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 

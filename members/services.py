@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import versions
 from members.audit import audit_record
 from members.errors import DomainError
 from members.models import (
@@ -201,6 +202,7 @@ def release_withdraw(*, actor: User, release: Release) -> Release:
         ).update(status=Release.Status.WITHDRAWN)
         if not updated:
             raise DomainError(_("Only a request that HR has not decided on can be withdrawn."))
+        versions.changed("releases")  # an update() sends no save signal
         release.refresh_from_db()
         audit_record(
             actor=actor, action="release.withdraw", target=release,

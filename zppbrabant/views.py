@@ -1,11 +1,17 @@
 from django.shortcuts import render
 
-from members import selectors
+from members import selectors, versions
 from members.roles import roles_of
 
 
 HOME_LIST_SIZE = 6
 RECOMMENDED_SIZE = 5
+# The member's open applications and invitations: title, organisation, status.
+HOME_ROW_COLUMNS = (
+    "id", "status", "created_at", "member_id", "assignment_id",
+    "assignment__id", "assignment__title", "assignment__organisation_id",
+    "assignment__organisation__id", "assignment__organisation__name",
+)
 
 
 def home(request):
@@ -16,14 +22,7 @@ def home(request):
     roles = roles_of(request.user)
     context = {}
     if roles.is_member:
-        profile = selectors.profiles_visible_to(request.user).filter(user=request.user).first()
-        context["profile"] = profile
-        if profile:
-            context["current_release"] = profile.current_release()
-            context["pending_releases"] = selectors.releases_visible_to(request.user).filter(
-                member=profile, status="requested"
-            )
-            context.update(_member_marketplace(request.user, profile))
+        context.update(_member_home(request.user))
     if roles.is_coordinator:
         context.update(_coordinator_marketplace(request.user))
     if roles.is_hr or roles.admin:
@@ -38,10 +37,45 @@ def home(request):
     return render(request, "home.html", context)
 
 
+def _member_home(user) -> dict:
+    """The member's profile, release and marketplace (6 queries; the newest
+    assignments come from the cache — see home.html)."""
+    from django.db.models import Exists, OuterRef, Q
+    from django.utils import timezone
+
+    from members.models import MemberProfile, Release
+
+    has_skills = MemberProfile.skills.through.objects.filter(memberprofile_id=OuterRef("pk"))
+    profile = (
+        selectors.profiles_visible_to(user).filter(user=user).select_related(None).prefetch_related(None)
+        .only("id", "user_id", "home_organisation_id", "bio").annotate(has_skills=Exists(has_skills)).first()
+    )
+    if profile is None:
+        return {"profile": None}
+    today = timezone.localdate()
+    # The release in force and the requested ones in one query (newest first).
+    releases = list(
+        selectors.releases_visible_to(user).select_related(None).filter(member=profile).filter(
+            Q(status=Release.Status.APPROVED, start_date__lte=today, end_date__gte=today)
+            | Q(status=Release.Status.REQUESTED)
+        )
+    )
+    return {
+        "profile": profile,
+        "current_release": next((r for r in releases if r.status == Release.Status.APPROVED), None),
+        "pending_releases": [r for r in releases if r.status == Release.Status.REQUESTED],
+        **_member_marketplace(user, profile),
+    }
+
+
 def _member_marketplace(user, profile) -> dict:
     """"Recommended for you" (the matching suggestions), the newest
-    assignments, and what is still open: their applications and invitations
-    (4 queries)."""
+    assignments (a lazy query: home.html keeps the rendered block in the
+    cache under ``recent_key``), and what is still open: their applications
+    and invitations (3 queries)."""
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
     from marketplace import selectors as market
     from marketplace.models import Application, Assignment, AssignmentInvitation
     from matching.selectors import recommended_for
@@ -50,12 +84,20 @@ def _member_marketplace(user, profile) -> dict:
     return {
         "recommended": recommended_for(profile, limit=RECOMMENDED_SIZE),
         "recent_assignments": published.order_by("-published_at", "-pk")[:HOME_LIST_SIZE],
+        "cache_seconds": versions.CACHE_SECONDS,
+        "recent_key": "|".join([
+            str(market.assignment_list_version()), market.published_scope_key(user),
+            get_language() or "", str(timezone.localdate()),
+        ]),
+        # Only what the lists show: the title, organisation and status.
         "open_applications": market.applications_visible_to(user)
         .filter(member=profile, status__in=Application.OPEN_STATUSES)
-        .order_by("-created_at")[:10],
+        .select_related(None).select_related("assignment__organisation")
+        .only(*HOME_ROW_COLUMNS).order_by("-created_at")[:10],
         "open_invitations": market.assignment_invitations_visible_to(user)
         .filter(member=profile, status=AssignmentInvitation.Status.OPEN)
-        .order_by("-created_at")[:10],
+        .select_related(None).select_related("assignment__organisation")
+        .only(*HOME_ROW_COLUMNS).order_by("-created_at")[:10],
     }
 
 

@@ -1,7 +1,11 @@
 """Applying (members) and selecting (coordinators)."""
 
+import hashlib
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +23,7 @@ from marketplace.views.assignments import (
     network_only,
     paginate,
 )
+from members import versions
 from members.errors import DomainError
 from members.models import Release
 from members.roles import require, roles_of
@@ -146,7 +151,7 @@ def application_create(request, pk):
         form=form,
         release=release,
         zzp=zzp,
-        release_warning=services.application_release_warning(member=profile, assignment=assignment),
+        release_warning=services.application_release_warning(member_id=profile.pk, assignment=assignment),
     )
     return render(request, "marketplace/applications/form.html", context)
 
@@ -221,30 +226,57 @@ INBOX_COLUMNS = (
 )
 
 
+def _inbox_assignment_choices(roles) -> list[tuple[int, str]]:
+    """(pk, title) of the newest assignments of the person's organisations
+    for the inbox filter, kept in the cache under the assignment version
+    (any assignment write makes a new key)."""
+    scope = "all" if roles.admin else ",".join(map(str, sorted(roles.coordinator_of)))
+    key = f"inbox:assignments:{selectors.assignment_list_version()}:{scope}"
+    choices = cache.get(key)
+    if choices is None:
+        own = Assignment.objects.exclude(status=Assignment.Status.DRAFT)
+        if not roles.admin:
+            own = own.filter(organisation_id__in=roles.coordinator_of)
+        choices = list(own.order_by("-created_at", "-pk").values_list("pk", "title")[:INBOX_ASSIGNMENT_CHOICES])
+        cache.set(key, choices, versions.CACHE_SECONDS)
+    return choices
+
+
+def _inbox_count_key(request, roles) -> str:
+    """The inbox total depends on the organisations, the filter and every
+    application write (the version the signals and services bump)."""
+    scope = "all" if roles.admin else ",".join(map(str, sorted(roles.coordinator_of)))
+    params = urlencode(sorted((k, v) for k, v in request.GET.lists() if k in ("assignment", "status")), doseq=True)
+    raw = f"{selectors.applications_version()}|{scope}|{params}"
+    return "inbox:count:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
 @login_required
 def inbox(request):
     network_only(request)
     roles = roles_of(request.user)
     require(roles.is_coordinator or roles.admin)
-    own = Assignment.objects.exclude(status=Assignment.Status.DRAFT)
-    if not roles.admin:
-        own = own.filter(organisation_id__in=roles.coordinator_of)
-    own = own.order_by("-created_at", "-pk").only("pk", "title")
-    choices = list(own[:INBOX_ASSIGNMENT_CHOICES])
+    choices = _inbox_assignment_choices(roles)
     wanted = request.GET.get("assignment", "")
-    if wanted.isdigit() and int(wanted) not in {a.pk for a in choices}:
-        choices += list(own.filter(pk=int(wanted)))
+    if wanted.isdigit() and int(wanted) not in {pk for pk, _title in choices}:
+        own = Assignment.objects.exclude(status=Assignment.Status.DRAFT).filter(pk=int(wanted))
+        if not roles.admin:
+            own = own.filter(organisation_id__in=roles.coordinator_of)
+        choices = choices + list(own.values_list("pk", "title"))
     inbox_filter = InboxFilter(request.GET, queryset=selectors.inbox_for(request.user), assignments=choices)
     # The inbox shows no skills (no prefetch) and only these columns: the
     # narrow rows sort in memory (all columns sorted on disk: 100 ms at the
-    # bench data size, 6 ms now).
+    # bench data size, 6 ms now). The total comes from the cache (8 ms of
+    # counting at 11,000 applications per organisation).
     applications = inbox_filter.qs.prefetch_related(None).only(*INBOX_COLUMNS)
     form = inbox_filter.form
+    count_key = _inbox_count_key(request, roles) if form.is_valid() else None
     return render(
         request,
         "marketplace/applications/inbox.html",
         {
-            "filter": inbox_filter, "form": form, "page": paginate(request, applications),
+            "filter": inbox_filter, "form": form,
+            "page": paginate(request, applications, count_key=count_key),
             "assignment_options": select_options(form["assignment"]),
             "status_options": select_options(form["status"]),
         },

@@ -23,6 +23,7 @@ from marketplace import selectors, services
 from marketplace.filters import AssignmentFilter
 from marketplace.forms import AssignmentCancelForm, AssignmentForm
 from marketplace.models import Application, Assignment
+from members import versions
 from members.errors import DomainError
 from members.models import MemberProfile, Organisation
 from members.roles import require, roles_of
@@ -116,28 +117,25 @@ def _list_cache_key(request) -> str | None:
     """The rendered list depends on the query string, what the person may
     see (their organisations, for internal-first windows), the language and
     the date (the deadline filter), and on every assignment write (the
-    version that the services bump). "Fits my release" depends on the
+    version that the services bump, and the end of internal-first windows). "Fits my release" depends on the
     person's own hours: that one is not cached."""
     if request.GET.get("fits"):
         return None
     roles = roles_of(request.user)
-    scope = "all" if roles.sees_everything else ",".join(map(str, sorted(roles.organisation_ids)))
     params = urlencode(sorted(request.GET.lists()), doseq=True)
     raw = "|".join([
         str(selectors.assignment_list_version()), get_language() or "", str(timezone.localdate()),
-        scope, "m" if roles.is_member else "", params,
+        selectors.published_scope_key(request.user), "m" if roles.is_member else "", params,
     ])
     return "assignment_list:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-LIST_CACHE_SECONDS = 60
-
-
 @login_required
 def assignment_list(request):
-    """Find work. The rendered page body is cached for a minute per query,
-    scope and language (and invalidated by any assignment write): popular
-    searches then cost no SQL beyond the login."""
+    """Find work. The rendered page body is cached per query, scope and
+    language under the assignment version (any assignment write, any
+    internal-first window ending makes a new key): popular searches then
+    cost no SQL beyond the login."""
     network_only(request)
     key = _list_cache_key(request)
     cached = cache.get(key) if key else None
@@ -158,30 +156,45 @@ def assignment_list(request):
         )
         cached = (assignment_filter.search_terms, body)
         if key:
-            cache.set(key, cached, LIST_CACHE_SECONDS)
+            cache.set(key, cached, versions.CACHE_SECONDS)
     search_terms, body = cached
     return render(
         request, "marketplace/assignments/list.html", {"search_terms": search_terms, "body": body}
     )
 
 
+APPLICATION_SUMMARY_COLUMNS = ("id", "assignment_id", "member_id", "status", "created_at")
+
+
 @login_required
 def assignment_detail(request, pk):
+    """The facts, description and skills are the same for everyone who may
+    see the assignment: detail.html keeps them in the cache under
+    ``shared_key`` (the assignment version, the language and the date), so
+    the description and skills are read only when that block is rendered."""
     assignment = get_object_or_404(
-        selectors.assignments_visible_to(request.user).prefetch_related("required_skills", "nice_skills"),
-        pk=pk,
+        selectors.assignments_visible_to(request.user).defer("description", "search_vector"), pk=pk
     )
     roles = roles_of(request.user)
-    context = {"assignment": assignment, "can_manage": selectors.can_manage_assignment(request.user, assignment)}
-    if roles.is_member:
-        profile = member_profile(request.user)
+    context = {
+        "assignment": assignment,
+        "can_manage": selectors.can_manage_assignment(request.user, assignment),
+        "cache_seconds": versions.CACHE_SECONDS,
+        "shared_key": "|".join([
+            str(selectors.assignment_list_version()), str(assignment.pk), get_language() or "",
+            str(timezone.localdate()),
+        ]),
+    }
+    if roles.is_member and roles.profile_id:
         application = (
-            selectors.applications_visible_to(request.user).filter(assignment=assignment, member=profile).first()
-            if profile else None
+            selectors.applications_visible_to(request.user).select_related(None)
+            .filter(assignment=assignment, member_id=roles.profile_id).only(*APPLICATION_SUMMARY_COLUMNS).first()
         )
         context["application"] = application
-        if profile and application is None and assignment.open_for_applications:
-            context["release_warning"] = services.application_release_warning(member=profile, assignment=assignment)
+        if application is None and assignment.open_for_applications:
+            context["release_warning"] = services.application_release_warning(
+                member_id=roles.profile_id, assignment=assignment
+            )
     if context["can_manage"]:
         counts = dict(
             assignment.applications.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")

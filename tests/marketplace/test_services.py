@@ -546,17 +546,17 @@ def test_release_warning_when_hours_left_do_not_cover_the_assignment(coordinator
     small = publish(create_draft(coordinator_a, org_a, hours_per_week=Decimal("8")), coordinator_a)
 
     # No release at all: nothing left.
-    assert services.application_release_warning(member=member_b.profile, assignment=small)
+    assert services.application_release_warning(member_id=member_b.profile.pk, assignment=small)
 
     approved_release(member_b, days_per_week="1.0")  # 8 hours a week
-    assert services.application_release_warning(member=member_b.profile, assignment=small) is None
-    warning = services.application_release_warning(member=member_b.profile, assignment=big)
+    assert services.application_release_warning(member_id=member_b.profile.pk, assignment=small) is None
+    warning = services.application_release_warning(member_id=member_b.profile.pk, assignment=big)
     assert warning and "8" in warning and "12" in warning
 
     # An engagement of 4 hours in the same period leaves 4.
     EngagementFactory(member=member_b.profile, hours_per_week=Decimal("4"),
                       start_date=small.start_date, end_date=small.end_date)
-    assert services.application_release_warning(member=member_b.profile, assignment=small)
+    assert services.application_release_warning(member_id=member_b.profile.pk, assignment=small)
     assert selectors.hours_left(member_b.profile, small.start_date, small.end_date) == Decimal("4")
 
     # It is a warning, not a refusal: applying still works.
