@@ -2,6 +2,8 @@
 requests (their roles, their unread count). A change shows on the very next
 request: a role taken away is refused at once, a new notification counts."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -45,3 +47,63 @@ def test_the_unread_count_follows_new_and_read_notifications(client_for, member_
     assert "Meldingen (2<span" in client.get(reverse("home")).content.decode()
     client.post(reverse("members:notification_read"), {})
     assert "Meldingen (" not in client.get(reverse("home")).content.decode()
+
+
+def _menu(client, path) -> str:
+    html = client.get(path).content.decode()
+    menu = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", menu)
+
+
+def test_the_menu_is_each_persons_own(client_for, member_a, coordinator_a, hr_a):
+    """The menu links are remembered per process for each combination of
+    roles and page: one person's menu never shows up for another."""
+    member_menu = _menu(client_for(member_a), reverse("home"))
+    coordinator_menu = _menu(client_for(coordinator_a), reverse("home"))
+    hr_menu = _menu(client_for(hr_a), reverse("home"))
+
+    assert "Mijn reacties" in member_menu and "Inbox" not in member_menu
+    assert "Inbox" in coordinator_menu and "Mijn reacties" not in coordinator_menu
+    assert "Aanvragen voor vrijstelling" in hr_menu and "Inbox" not in hr_menu
+    assert reverse("members:profile_detail", args=[member_a.profile.pk]) in member_menu
+    # The person's own name and unread count are outside the remembered part.
+    assert member_a.get_full_name() in member_menu and coordinator_a.get_full_name() not in member_menu
+    assert _menu(client_for(member_a), reverse("home")) == member_menu
+
+
+def test_the_menu_marks_the_page_you_are_on(client_for, coordinator_a):
+    client = client_for(coordinator_a)
+    on_inbox = _menu(client, reverse("marketplace:inbox"))
+    on_home = _menu(client, reverse("home"))
+    assert re.search(r'href="%s" aria-current="page"' % reverse("marketplace:inbox"), on_inbox)
+    assert re.search(r'href="%s" aria-current="page"' % reverse("home"), on_home)
+    assert 'aria-current="page"' not in on_home.replace(f'href="{reverse("home")}" aria-current="page"', "")
+
+
+def test_the_menu_follows_a_granted_role_and_the_language(client_for, member_a, org_a):
+    client = client_for(member_a)
+    assert "Inbox" not in _menu(client, reverse("home"))
+    Membership.objects.create(user=member_a, organisation=org_a, role=Membership.Role.COORDINATOR)
+    assert "Inbox" in _menu(client, reverse("home"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = _menu(client, reverse("home"))
+    assert "My applications" in english and "Mijn reacties" not in english
+
+
+def test_the_release_queue_pages_follow_a_withdrawn_request(client_for, hr_a, org_a, run_on_commit):
+    """The queue's total is cached; a request withdrawn (a bulk update, no
+    save signal) leaves one page where there were two."""
+    from members.services import release_withdraw
+    from tests.factories import ReleaseFactory
+    from tests.marketplace.test_services import new_member
+
+    members = [new_member(org_a, f"lid{n}@example.nl") for n in range(26)]
+    releases = [ReleaseFactory(member=user.profile) for user in members]
+    client = client_for(hr_a)
+    url = reverse("members:release_queue")
+    assert "Pagina 1 van 2" in client.get(url).content.decode()
+
+    with run_on_commit():
+        release_withdraw(actor=members[0], release=releases[0])
+
+    assert "Pagina 1 van" not in client.get(url).content.decode()
