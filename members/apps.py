@@ -9,7 +9,11 @@ class MembersConfig(AppConfig):
     def ready(self):
         from members import signals  # noqa: F401
         from members import versions
-        from members.models import Release
+        from members.models import MemberProfile, Organisation, Release, User
 
-        # The release queue's cached total (members/views.py).
+        # The release queue's cached total and rows (members/views.py).
         versions.follow_model(Release, "releases")
+        # Names in cached rows; logging in saves only last_login.
+        versions.follow_model(User, "people", ignore_fields=frozenset({"last_login"}))
+        for model in (MemberProfile, Organisation):
+            versions.follow_model(model, "people")

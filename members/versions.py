@@ -9,7 +9,9 @@ admin, cascades alike); a bulk ``update()`` has no signal and calls
 
 Versions in use: ``assignments`` (any assignment write; the list pages, the
 home page's newest assignments, the assignment page), ``applications`` (the
-inbox totals), ``releases`` (the HR release queue's total).
+inbox), ``releases`` (the HR release queue), ``people`` (names of people and
+organisations, and members' home organisations: rows of the inbox and the
+release queue).
 """
 
 import time
@@ -51,11 +53,14 @@ def changed(name: str) -> None:
     transaction.on_commit(lambda: bump(name))
 
 
-def follow_model(model, name: str) -> None:
-    """Bump ``name`` whenever a row of ``model`` is saved or deleted."""
+def follow_model(model, name: str, ignore_fields: frozenset[str] = frozenset()) -> None:
+    """Bump ``name`` whenever a row of ``model`` is saved or deleted, except
+    for a save of only ``ignore_fields`` (a user's ``last_login``)."""
     from django.db.models.signals import post_delete, post_save
 
-    def _changed(sender, **kwargs):
+    def _changed(sender, update_fields=None, **kwargs):
+        if update_fields and ignore_fields.issuperset(update_fields):
+            return
         changed(name)
 
     post_save.connect(_changed, sender=model, weak=False, dispatch_uid=f"version-{name}-save-{model.__name__}")

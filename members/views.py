@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_POST
 
 from members import selectors, services, versions
@@ -318,13 +318,22 @@ def release_queue(request):
         .select_related(None).select_related("member__user", "member__home_organisation")
         .only(*RELEASE_QUEUE_COLUMNS)
     )
-    # The total comes from the cache, under the version every release write bumps.
+    # The total and the rendered rows come from the cache, under the versions
+    # every release write and every change of a name bumps (members/versions.py);
+    # the rows are read only when their block is rendered.
     scope = "all" if roles.admin else ",".join(map(str, sorted(roles.hr_of)))
-    count_key = f"release_queue:count:{versions.current('releases')}:{request.user.pk}:{scope}"
+    stamp = f"{versions.current('releases')}:{request.user.pk}:{scope}"
+    releases = paginate(request, queue, PAGE_SIZE, count_key=f"release_queue:count:{stamp}")
     return render(
         request,
         "members/release_queue.html",
-        {"releases": paginate(request, queue, PAGE_SIZE, count_key=count_key)},
+        {
+            "releases": releases,
+            "cache_seconds": versions.CACHE_SECONDS,
+            "rows_key": "|".join([
+                stamp, str(versions.current("people")), str(releases.number), get_language() or "",
+            ]),
+        },
     )
 
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_POST
 
 from marketplace import selectors, services, uploads
@@ -271,12 +271,19 @@ def inbox(request):
     applications = inbox_filter.qs.prefetch_related(None).only(*INBOX_COLUMNS)
     form = inbox_filter.form
     count_key = _inbox_count_key(request, roles) if form.is_valid() else None
+    page = paginate(request, applications, count_key=count_key)
     return render(
         request,
         "marketplace/applications/inbox.html",
         {
-            "filter": inbox_filter, "form": form,
-            "page": paginate(request, applications, count_key=count_key),
+            "filter": inbox_filter, "form": form, "page": page,
+            # The rendered rows too (read only when rendered): they also show
+            # assignment titles and people's names, which have versions of their own.
+            "cache_seconds": versions.CACHE_SECONDS,
+            "rows_key": count_key and "|".join([
+                count_key, str(selectors.assignment_list_version()), str(versions.current("people")),
+                str(page.number), get_language() or "",
+            ]),
             "assignment_options": select_options(form["assignment"]),
             "status_options": select_options(form["status"]),
         },

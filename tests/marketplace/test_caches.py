@@ -222,3 +222,26 @@ def test_inbox_total_follows_shortlist_reject_and_withdraw(
         services.application_withdraw(actor=third, application=withdrawn)
     assert _inbox_total(client, "?status=submitted") == 0
     assert _inbox_total(client, "?status=withdrawn") == 1
+
+
+def test_inbox_rows_show_a_renamed_member_and_an_edited_title_at_once(
+    client_for, coordinator_a, org_a, member_b, run_on_commit
+):
+    with run_on_commit():
+        assignment = services.assignment_publish(actor=coordinator_a, assignment=create_draft(coordinator_a, org_a))
+        approved_release(member_b)
+        apply(member_b, assignment)
+    client = client_for(coordinator_a)
+    html = client.get(reverse("marketplace:inbox")).content.decode()
+    assert member_b.get_full_name() in html and assignment.title in html
+
+    with run_on_commit():  # as the admin saves a person
+        member_b.first_name, member_b.last_name = "Fenna", "Verbeek"
+        member_b.save()
+    assert "Fenna Verbeek" in client.get(reverse("marketplace:inbox")).content.decode()
+
+    with run_on_commit():
+        services.assignment_update(
+            actor=coordinator_a, assignment=assignment, data=assignment_data(title="Warmtevisie Tilburg-Noord"),
+        )
+    assert "Warmtevisie Tilburg-Noord" in client.get(reverse("marketplace:inbox")).content.decode()

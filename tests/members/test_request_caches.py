@@ -3,11 +3,13 @@ requests (their roles, their unread count). A change shows on the very next
 request: a role taken away is refused at once, a new notification counts."""
 
 import re
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from members.models import Membership
+from members.models import Membership, Release
 from members.notifications import notify
 from members.services import membership_revoke
 
@@ -107,3 +109,36 @@ def test_the_release_queue_pages_follow_a_withdrawn_request(client_for, hr_a, or
         release_withdraw(actor=members[0], release=releases[0])
 
     assert "Pagina 1 van" not in client.get(url).content.decode()
+
+
+def test_the_release_queue_rows_follow_a_new_request_and_a_rename(client_for, hr_a, org_a, run_on_commit):
+    from members.services import release_request
+    from tests.marketplace.test_services import new_member
+
+    url = reverse("members:release_queue")
+    client = client_for(hr_a)
+    assert "Er wachten geen aanvragen" in client.get(url).content.decode()  # now cached
+    member = new_member(org_a, "nieuw@example.nl", first_name="Sanne", last_name="Kuipers")
+    with run_on_commit():
+        release_request(
+            actor=member, member=member.profile, days_per_week=Decimal("1.0"), variant=Release.Variant.ZPP,
+            start_date=date.today(), end_date=date.today() + timedelta(days=90), motivation="Ervaring opdoen.",
+        )
+    assert "Sanne Kuipers" in client.get(url).content.decode()
+
+    with run_on_commit():
+        member.last_name = "de Wit"
+        member.save()
+    assert "Sanne de Wit" in client.get(url).content.decode()
+
+
+def test_logging_in_does_not_throw_the_cached_rows_away(client, member_a, run_on_commit):
+    from members import versions
+
+    before = versions.current("people")
+    with run_on_commit():
+        client.force_login(member_a)  # saves only last_login
+    assert versions.current("people") == before
+    with run_on_commit():
+        member_a.save()
+    assert versions.current("people") != before
