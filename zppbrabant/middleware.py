@@ -99,3 +99,30 @@ class RejectNullBytesMiddleware:
     @staticmethod
     def _has_null(data) -> bool:
         return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+class RefreshSessionMiddleware:
+    """Sessions end after ``SESSION_COOKIE_AGE`` seconds without a visit.
+    Saving the session on every request would keep that exact, at two cache
+    round trips and a cookie per page; this saves it (and so renews its
+    expiry and cookie) only when its last renewal is ``REFRESH_SECONDS`` old.
+    So a session ends between ``SESSION_COOKIE_AGE - REFRESH_SECONDS`` and
+    ``SESSION_COOKIE_AGE`` after the last visit. Sits right after
+    ``SessionMiddleware``; a visitor without a session gets none."""
+
+    REFRESH_SECONDS = 5 * 60
+    KEY = "_zpp_renewed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
+                session[self.KEY] = now
+        return response

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zppbrabant.middleware.RefreshSessionMiddleware",
     "zppbrabant.middleware.DutchByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -299,7 +300,9 @@ SESSION_ENGINE = (
     "django.contrib.sessions.backends.cache" if REDIS_AVAILABLE else "django.contrib.sessions.backends.db"
 )
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry
+# Inactivity expiry: zppbrabant.middleware.RefreshSessionMiddleware renews a
+# session every five minutes of use (not a write on every request).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
