@@ -121,7 +121,9 @@ class RefreshSessionMiddleware:
 
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
+        # Only a session this request read (so loaded, and found) that holds
+        # something: a cookie of an expired session does not make a new one.
+        if session is not None and session.accessed and not session.is_empty():
             now = int(time.time())
             if now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
                 session[self.KEY] = now

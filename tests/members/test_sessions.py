@@ -80,3 +80,14 @@ def test_a_visitor_without_a_session_gets_none(client):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert settings_cookie() not in response.cookies
+
+
+def test_the_cookie_of_an_expired_session_brings_no_new_one(db_sessions, client_for, member_a):
+    client = client_for(member_a)
+    key = client.cookies[settings_cookie()].value
+    Session.objects.filter(session_key=key).delete()
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert not Session.objects.exists()
