@@ -15,9 +15,11 @@ class PageTiming:
     response: object
 
 
-def measure_page(client, url: str, requests: int) -> PageTiming:
+def measure_page(client, url: str, requests: int, before_each=None) -> PageTiming:
     """One warm-up request, then ``requests`` timed ones (each must answer
-    200), then one more with its SQL queries counted."""
+    200), then one more with its SQL queries counted. ``before_each`` (not
+    timed) runs before every request, e.g. to drop what the page caches so
+    it is built each time."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -25,10 +27,14 @@ def measure_page(client, url: str, requests: int) -> PageTiming:
     assert response.status_code == 200, (url, response.status_code)
     timings = []
     for _ in range(requests):
+        if before_each:
+            before_each()
         started = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
+    if before_each:
+        before_each()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     timings.sort()
