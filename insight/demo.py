@@ -1028,10 +1028,11 @@ def seed_insight() -> dict:
         seeder.hours(engagements)
         runs = seeder.invoice_runs()
         seeder.external_rates()
-        from marketplace.selectors import applications_changed, bump_assignment_list_version
+        # Bulk-created rows send no save signals: drop what pages cached of them.
+        from members import versions
 
-        transaction.on_commit(bump_assignment_list_version)
-        applications_changed()
+        for name in ("assignments", "applications", "releases", "people"):
+            versions.changed(name)
     # Each approval commits on its own, so its documents are rendered (or
     # queued) with the dates it was given.
     seeder.approvals(runs)

@@ -19,11 +19,11 @@ from marketplace.models import (
 )
 from marketplace.selectors import (
     applications_changed,
-    bump_assignment_list_version,
     engaged_hours,
     hours_left_for_members,
     release_for_period,
 )
+from members import versions
 from members.audit import audit_record
 from members.errors import DomainError
 from members.models import Membership, MemberProfile, Release, User
@@ -46,8 +46,10 @@ def _hours(value: Decimal) -> str:
 
 
 def _list_changed() -> None:
-    """Cached assignment-list pages are stale after this transaction."""
-    transaction.on_commit(bump_assignment_list_version)
+    """Cached assignment lists and blocks are stale after this transaction.
+    Only for writes that send no save signal (a bulk update, changed
+    skills): a saved assignment bumps the version itself (marketplace/apps.py)."""
+    versions.changed("assignments")
 
 
 def _coordinators(organisation_id) -> list[User]:
@@ -163,7 +165,6 @@ def assignment_publish(*, actor, assignment: Assignment) -> Assignment:
             actor=actor, action="assignment.publish", target=locked, organisation=locked.organisation,
             data={"internal_first_days": locked.internal_first_days},
         )
-        _list_changed()
     from marketplace import signals
 
     transaction.on_commit(lambda: signals.assignment_published.send(sender=Assignment, assignment_id=locked.pk))
@@ -184,7 +185,6 @@ def _set_status(*, actor, assignment, allowed, new_status, action):
             locked.closed_at = locked.closed_at or timezone.now()
         locked.save(update_fields=["status", "closed_at", "updated_at"])
         audit_record(actor=actor, action=action, target=locked, organisation=locked.organisation)
-        _list_changed()
     return locked
 
 
@@ -460,7 +460,6 @@ def _fill(*, actor, assignment: Assignment) -> None:
     assignment.closed_at = timezone.now()
     assignment.save(update_fields=["status", "closed_at", "updated_at"])
     audit_record(actor=actor, action="assignment.filled", target=assignment, organisation=assignment.organisation)
-    _list_changed()
     others = list(assignment.applications.filter(status__in=Application.OPEN_STATUSES).select_related("member__user"))
     Application.objects.filter(pk__in=[o.pk for o in others]).update(
         status=Application.Status.REJECTED, decided_by=actor, decided_at=timezone.now(),

@@ -16,13 +16,13 @@ release queue).
 
 import time
 
+from django.core.cache import cache
+from django.db import transaction
+
 # How long a versioned cache entry lives: the version already changes with
 # every write, so this only bounds what a write that bypassed it (a bulk
 # update without changed(), a write while the cache was down) leaves behind.
 CACHE_SECONDS = 10 * 60
-
-from django.core.cache import cache
-from django.db import transaction
 
 
 def _key(name: str) -> str:

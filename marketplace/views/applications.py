@@ -226,18 +226,26 @@ INBOX_COLUMNS = (
 )
 
 
+def _inbox_scope(roles) -> str:
+    """The organisations whose applications the inbox shows, for cache keys."""
+    return "all" if roles.admin else ",".join(map(str, sorted(roles.coordinator_of)))
+
+
+def _inbox_assignments(roles):
+    """The assignments whose applications the inbox shows (drafts have none)."""
+    own = Assignment.objects.exclude(status=Assignment.Status.DRAFT)
+    return own if roles.admin else own.filter(organisation_id__in=roles.coordinator_of)
+
+
 def _inbox_assignment_choices(roles) -> list[tuple[int, str]]:
     """(pk, title) of the newest assignments of the person's organisations
     for the inbox filter, kept in the cache under the assignment version
     (any assignment write makes a new key)."""
-    scope = "all" if roles.admin else ",".join(map(str, sorted(roles.coordinator_of)))
-    key = f"inbox:assignments:{selectors.assignment_list_version()}:{scope}"
+    key = f"inbox:assignments:{selectors.assignment_list_version()}:{_inbox_scope(roles)}"
     choices = cache.get(key)
     if choices is None:
-        own = Assignment.objects.exclude(status=Assignment.Status.DRAFT)
-        if not roles.admin:
-            own = own.filter(organisation_id__in=roles.coordinator_of)
-        choices = list(own.order_by("-created_at", "-pk").values_list("pk", "title")[:INBOX_ASSIGNMENT_CHOICES])
+        newest = _inbox_assignments(roles).order_by("-created_at", "-pk")
+        choices = list(newest.values_list("pk", "title")[:INBOX_ASSIGNMENT_CHOICES])
         cache.set(key, choices, versions.CACHE_SECONDS)
     return choices
 
@@ -245,7 +253,7 @@ def _inbox_assignment_choices(roles) -> list[tuple[int, str]]:
 def _inbox_count_key(request, roles) -> str:
     """The inbox total depends on the organisations, the filter and every
     application write (the version the signals and services bump)."""
-    scope = "all" if roles.admin else ",".join(map(str, sorted(roles.coordinator_of)))
+    scope = _inbox_scope(roles)
     params = urlencode(sorted((k, v) for k, v in request.GET.lists() if k in ("assignment", "status")), doseq=True)
     raw = f"{selectors.applications_version()}|{scope}|{params}"
     return "inbox:count:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -259,10 +267,7 @@ def inbox(request):
     choices = _inbox_assignment_choices(roles)
     wanted = request.GET.get("assignment", "")
     if wanted.isdigit() and int(wanted) not in {pk for pk, _title in choices}:
-        own = Assignment.objects.exclude(status=Assignment.Status.DRAFT).filter(pk=int(wanted))
-        if not roles.admin:
-            own = own.filter(organisation_id__in=roles.coordinator_of)
-        choices = choices + list(own.values_list("pk", "title"))
+        choices = choices + list(_inbox_assignments(roles).filter(pk=int(wanted)).values_list("pk", "title"))
     inbox_filter = InboxFilter(request.GET, queryset=selectors.inbox_for(request.user), assignments=choices)
     # The inbox shows no skills (no prefetch) and only these columns: the
     # narrow rows sort in memory (all columns sorted on disk: 100 ms at the

@@ -26,6 +26,15 @@ def _assignment_options(client) -> list[str]:
     return re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", select)
 
 
+def _published_with_applicants(coordinator, organisation, applicants):
+    """A published assignment and, for each of ``applicants`` (users, given
+    an approved release), their application: (assignment, applications)."""
+    assignment = services.assignment_publish(actor=coordinator, assignment=create_draft(coordinator, organisation))
+    for user in applicants:
+        approved_release(user)
+    return assignment, [apply(user, assignment) for user in applicants]
+
+
 def test_inbox_total_counts_a_new_application_at_once(client_for, coordinator_a, org_a, member_b, run_on_commit):
     with run_on_commit():
         assignment = services.assignment_publish(actor=coordinator_a, assignment=create_draft(coordinator_a, org_a))
@@ -47,12 +56,9 @@ def test_inbox_total_follows_the_applications_declined_when_filled(
     """Filling the last position declines the other applicants in one bulk
     update (no save signal): the filtered total must still change."""
     with run_on_commit():
-        assignment = services.assignment_publish(actor=coordinator_a, assignment=create_draft(coordinator_a, org_a))
-        second = new_member(org_b, "tweede@example.nl")
-        for user in (member_b, second):
-            approved_release(user)
-        first_app = apply(member_b, assignment)
-        apply(second, assignment)
+        _, (first_app, _second) = _published_with_applicants(
+            coordinator_a, org_a, [member_b, new_member(org_b, "tweede@example.nl")]
+        )
     client = client_for(coordinator_a)
     assert _inbox_total(client, "?status=submitted") == 2
 
@@ -66,9 +72,7 @@ def test_inbox_total_follows_the_applications_declined_when_filled(
 
 def test_inbox_total_follows_a_cancelled_assignment(client_for, coordinator_a, org_a, member_b, run_on_commit):
     with run_on_commit():
-        assignment = services.assignment_publish(actor=coordinator_a, assignment=create_draft(coordinator_a, org_a))
-        approved_release(member_b)
-        apply(member_b, assignment)
+        assignment, _ = _published_with_applicants(coordinator_a, org_a, [member_b])
     client = client_for(coordinator_a)
     assert _inbox_total(client, "?status=submitted") == 1
 
@@ -201,11 +205,10 @@ def test_inbox_total_follows_shortlist_reject_and_withdraw(
 ):
     """These are conditional bulk updates (no save signal) too."""
     with run_on_commit():
-        assignment = services.assignment_publish(actor=coordinator_a, assignment=create_draft(coordinator_a, org_a))
-        second, third = new_member(org_b, "tweede@example.nl"), new_member(org_b, "derde@example.nl")
-        for user in (member_b, second, third):
-            approved_release(user)
-        shortlisted, rejected, withdrawn = (apply(user, assignment) for user in (member_b, second, third))
+        third = new_member(org_b, "derde@example.nl")
+        _, (shortlisted, rejected, withdrawn) = _published_with_applicants(
+            coordinator_a, org_a, [member_b, new_member(org_b, "tweede@example.nl"), third]
+        )
     client = client_for(coordinator_a)
     assert _inbox_total(client, "?status=submitted") == 3
 
@@ -228,9 +231,7 @@ def test_inbox_rows_show_a_renamed_member_and_an_edited_title_at_once(
     client_for, coordinator_a, org_a, member_b, run_on_commit
 ):
     with run_on_commit():
-        assignment = services.assignment_publish(actor=coordinator_a, assignment=create_draft(coordinator_a, org_a))
-        approved_release(member_b)
-        apply(member_b, assignment)
+        assignment, _ = _published_with_applicants(coordinator_a, org_a, [member_b])
     client = client_for(coordinator_a)
     html = client.get(reverse("marketplace:inbox")).content.decode()
     assert member_b.get_full_name() in html and assignment.title in html
